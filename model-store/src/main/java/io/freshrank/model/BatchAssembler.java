@@ -1,6 +1,7 @@
 package io.freshrank.model;
 
 import io.freshrank.features.FeatureVector;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -8,7 +9,12 @@ import java.util.Map;
  * Moves between feature ids and the model's pooled slot inputs: {@link #assemble} sum-pools each
  * slot's rows into the {@code pooled} array (and copies numerics); {@link #scatter} sends each
  * slot's pooled gradient back to every id that contributed to it, summed per id over the batch.
- * Holds no buffers of its own; thread-safe.
+ *
+ * <p>Sum pooling makes the gradient of every contributing row equal to its slot's pooled gradient,
+ * so scatter is a plain add. An id listed twice in one slot contributes (and receives) twice. A
+ * SEQUENCE slot with no ids pools to a zero row. A {@link FeatureVector} whose slot or numeric
+ * count differs from the config is a bug upstream and throws. Holds no buffers of its own;
+ * thread-safe.
  */
 public final class BatchAssembler {
     private final ModelConfig config;
@@ -27,7 +33,40 @@ public final class BatchAssembler {
      */
     public void assemble(
             List<FeatureVector> examples, RowLookup rows, float[] pooledOut, float[] numericOut) {
-        throw new UnsupportedOperationException("being implemented");
+        int numSlots = config.numSlots();
+        int width = config.rowWidth();
+        int numNumeric = config.numNumeric();
+        int n = examples.size();
+        requireLength("pooledOut", pooledOut, n * numSlots * width);
+        requireLength("numericOut", numericOut, n * numNumeric);
+        for (int i = 0; i < n; i++) {
+            FeatureVector fv = examples.get(i);
+            checkShape(fv, i);
+            long[][] ids = fv.ids();
+            for (int s = 0; s < numSlots; s++) {
+                int base = (i * numSlots + s) * width;
+                Arrays.fill(pooledOut, base, base + width, 0f);
+                for (long id : ids[s]) {
+                    float[] row = rows.row(id);
+                    if (row == null) {
+                        continue;
+                    }
+                    if (row.length != width) {
+                        throw new IllegalStateException(
+                                "row of feature id "
+                                        + id
+                                        + " has "
+                                        + row.length
+                                        + " floats, the model needs dim + 1 = "
+                                        + width);
+                    }
+                    for (int c = 0; c < width; c++) {
+                        pooledOut[base + c] += row[c];
+                    }
+                }
+            }
+            System.arraycopy(fv.numeric(), 0, numericOut, i * numNumeric, numNumeric);
+        }
     }
 
     /**
@@ -36,6 +75,51 @@ public final class BatchAssembler {
      * float[rowWidth]} when absent).
      */
     public void scatter(List<FeatureVector> examples, float[] pooledGrad, Map<Long, float[]> out) {
-        throw new UnsupportedOperationException("being implemented");
+        int numSlots = config.numSlots();
+        int width = config.rowWidth();
+        int n = examples.size();
+        requireLength("pooledGrad", pooledGrad, n * numSlots * width);
+        for (int i = 0; i < n; i++) {
+            FeatureVector fv = examples.get(i);
+            checkShape(fv, i);
+            long[][] ids = fv.ids();
+            for (int s = 0; s < numSlots; s++) {
+                int base = (i * numSlots + s) * width;
+                for (long id : ids[s]) {
+                    float[] acc = out.get(id);
+                    if (acc == null) {
+                        acc = new float[width];
+                        out.put(id, acc);
+                    }
+                    for (int c = 0; c < width; c++) {
+                        acc[c] += pooledGrad[base + c];
+                    }
+                }
+            }
+        }
+    }
+
+    private void checkShape(FeatureVector fv, int index) {
+        if (fv.ids().length != config.numSlots() || fv.numeric().length != config.numNumeric()) {
+            throw new IllegalArgumentException(
+                    "example "
+                            + index
+                            + " has "
+                            + fv.ids().length
+                            + " embedded slots and "
+                            + fv.numeric().length
+                            + " numerics, the model expects "
+                            + config.numSlots()
+                            + " and "
+                            + config.numNumeric()
+                            + " (feature spec and model config disagree)");
+        }
+    }
+
+    private static void requireLength(String name, float[] array, int needed) {
+        if (array.length < needed) {
+            throw new IllegalArgumentException(
+                    name + " holds " + array.length + " floats, needs " + needed);
+        }
     }
 }

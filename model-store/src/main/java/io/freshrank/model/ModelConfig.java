@@ -21,7 +21,8 @@ public record ModelConfig(
         int[] hidden,
         float denseLearningRate,
         float denseInitialAccumulator,
-        long seed) {
+        long seed)
+        implements java.io.Serializable {
 
     public ModelConfig {
         if (numSlots < 1 || dim < 1 || numNumeric < 0) {

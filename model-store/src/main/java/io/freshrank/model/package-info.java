@@ -7,5 +7,12 @@
  * <p>There is exactly one forward pass: the trainer's progressive-validation score and the ranking
  * server's score both come from {@link io.freshrank.model.DeepFmModel#forward}, so a served model
  * scores an example exactly as the job did.
+ *
+ * <p>The dense parameter layout documented on {@link io.freshrank.model.DeepFmModel} and the row
+ * initialisation of {@link io.freshrank.model.RowInitializer} are part of the persisted model:
+ * snapshots store the flat parameter array as is, and rows must initialise identically on every
+ * shard and JVM (so the random streams are implemented here rather than taken from the JDK).
+ * Classes holding ND4J buffers ({@code DeepFmModel}, {@code Scorer}) are single-threaded; the rest
+ * are stateless.
  */
 package io.freshrank.model;

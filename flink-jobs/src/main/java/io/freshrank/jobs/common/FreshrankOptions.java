@@ -1,0 +1,133 @@
+package io.freshrank.jobs.common;
+
+import static org.apache.flink.configuration.ConfigOptions.key;
+
+import java.time.Duration;
+import org.apache.flink.configuration.ConfigOption;
+
+/**
+ * Every configuration key of the Freshrank jobs, declared once with its type, default and doc. Keys
+ * are hierarchical kebab-case under {@code freshrank.}; set them in the Flink configuration or as
+ * {@code --key value} program arguments.
+ */
+public final class FreshrankOptions {
+    private FreshrankOptions() {}
+
+    public static final ConfigOption<String> BOOTSTRAP_SERVERS =
+            key("freshrank.kafka.bootstrap-servers")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("Kafka bootstrap servers, e.g. 127.0.0.1:9092. Required.");
+
+    public static final ConfigOption<String> GROUP_PREFIX =
+            key("freshrank.kafka.group-prefix")
+                    .stringType()
+                    .defaultValue("freshrank")
+                    .withDescription(
+                            "Prefix of the Kafka consumer group ids of the jobs' sources.");
+
+    public static final ConfigOption<Boolean> BOUNDED =
+            key("freshrank.kafka.bounded")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Stop the sources at the offsets that are latest when the job starts (replays, tests).");
+
+    public static final ConfigOption<String> TOPIC_IMPRESSIONS =
+            key("freshrank.topics.impressions").stringType().defaultValue("impressions");
+    public static final ConfigOption<String> TOPIC_ACTIONS =
+            key("freshrank.topics.actions").stringType().defaultValue("actions");
+    public static final ConfigOption<String> TOPIC_EXAMPLES =
+            key("freshrank.topics.examples").stringType().defaultValue("examples");
+    public static final ConfigOption<String> TOPIC_DEAD_LETTERS =
+            key("freshrank.topics.dead-letters").stringType().defaultValue("dead-letters");
+    public static final ConfigOption<String> TOPIC_GRADIENTS =
+            key("freshrank.topics.gradients").stringType().defaultValue("gradients");
+    public static final ConfigOption<String> TOPIC_DENSE_UPDATES =
+            key("freshrank.topics.dense-updates").stringType().defaultValue("dense-updates");
+    public static final ConfigOption<String> TOPIC_PREDICTIONS =
+            key("freshrank.topics.predictions").stringType().defaultValue("predictions");
+
+    public static final ConfigOption<Duration> ATTRIBUTION_WINDOW =
+            key("freshrank.join.attribution-window")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(60))
+                    .withDescription(
+                            "Event time an impression waits for actions; then it is emitted (negative without"
+                                    + " a click).");
+
+    public static final ConfigOption<Duration> OUT_OF_ORDERNESS =
+            key("freshrank.join.out-of-orderness")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(2))
+                    .withDescription("Bounded out-of-orderness of the event-time watermarks.");
+
+    public static final ConfigOption<Duration> SOURCE_IDLENESS =
+            key("freshrank.join.source-idleness")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(5))
+                    .withDescription(
+                            "A source partition silent this long stops holding back the watermark.");
+
+    public static final ConfigOption<Duration> ORPHAN_GRACE =
+            key("freshrank.join.orphan-grace")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(60))
+                    .withDescription(
+                            "How long an action waits for its impression before it is dead-lettered as an"
+                                    + " orphan; also how long an emitted impression is remembered to drop"
+                                    + " duplicates and dead-letter late actions.");
+
+    public static final ConfigOption<String> FEATURE_SPEC =
+            key("freshrank.feature-spec")
+                    .stringType()
+                    .defaultValue("simulator")
+                    .withDescription(
+                            "The feature spec: 'simulator' (built in) or the path of a spec JSON file.");
+
+    public static final ConfigOption<Integer> BATCH_SIZE =
+            key("freshrank.train.batch-size")
+                    .intType()
+                    .defaultValue(256)
+                    .withDescription("Examples per training micro-batch.");
+
+    public static final ConfigOption<Duration> BATCH_TIMEOUT =
+            key("freshrank.train.batch-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofMillis(200))
+                    .withDescription("A partial micro-batch is trained after waiting this long.");
+
+    public static final ConfigOption<String> HIDDEN =
+            key("freshrank.train.hidden")
+                    .stringType()
+                    .defaultValue("64,32")
+                    .withDescription("Widths of the DeepFM MLP's hidden layers, comma-separated.");
+
+    public static final ConfigOption<Float> DENSE_LEARNING_RATE =
+            key("freshrank.train.dense-learning-rate")
+                    .floatType()
+                    .defaultValue(0.02f)
+                    .withDescription("Adagrad step size of the dense (MLP) parameters.");
+
+    public static final ConfigOption<Integer> DENSE_SYNC_BATCHES =
+            key("freshrank.train.dense-sync-batches")
+                    .intType()
+                    .defaultValue(4)
+                    .withDescription(
+                            "With several trainer subtasks, each publishes its dense-parameter delta every this"
+                                    + " many batches; the others add it (bounded staleness).");
+
+    public static final ConfigOption<Long> SEED =
+            key("freshrank.train.seed")
+                    .longType()
+                    .defaultValue(42L)
+                    .withDescription("Seed of the dense initialisation.");
+
+    public static final ConfigOption<String> STORE_PATH =
+            key("freshrank.store.path")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Directory of the model store snapshots are published to. Required by the train"
+                                    + " job.");
+}

@@ -1,0 +1,54 @@
+package io.freshrank.jobs.common;
+
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+
+/** Builds the jobs' Kafka sources and sinks from {@link FreshrankOptions}. */
+public final class KafkaIo {
+    private KafkaIo() {}
+
+    public static String bootstrap(Configuration conf) {
+        return conf.getOptional(FreshrankOptions.BOOTSTRAP_SERVERS)
+                .orElseThrow(
+                        () ->
+                                new IllegalArgumentException(
+                                        "set "
+                                                + FreshrankOptions.BOOTSTRAP_SERVERS.key()
+                                                + " to the Kafka bootstrap servers"));
+    }
+
+    /**
+     * A source of raw records of {@code topic}. A fresh job starts at the earliest offsets; a
+     * restored job resumes from the offsets in its checkpoint.
+     */
+    public static KafkaSource<RawRecord> rawSource(
+            Configuration conf, String topic, String groupSuffix) {
+        KafkaSourceBuilder<RawRecord> b =
+                KafkaSource.<RawRecord>builder()
+                        .setBootstrapServers(bootstrap(conf))
+                        .setTopics(topic)
+                        .setGroupId(conf.get(FreshrankOptions.GROUP_PREFIX) + "-" + groupSuffix)
+                        .setStartingOffsets(OffsetsInitializer.earliest())
+                        .setDeserializer(new RawRecordDeserializer())
+                        .setProperty("isolation.level", "read_committed")
+                        .setProperty("partition.discovery.interval.ms", "10000");
+        if (conf.get(FreshrankOptions.BOUNDED)) {
+            b.setBounded(OffsetsInitializer.latest());
+        }
+        return b.build();
+    }
+
+    /** An at-least-once sink of {@link BytesRecord}s to {@code topic}. */
+    public static KafkaSink<BytesRecord> sink(Configuration conf, String topic) {
+        return KafkaSink.<BytesRecord>builder()
+                .setBootstrapServers(bootstrap(conf))
+                .setRecordSerializer(new BytesRecordSerializer(topic))
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .setProperty("linger.ms", "5")
+                .build();
+    }
+}

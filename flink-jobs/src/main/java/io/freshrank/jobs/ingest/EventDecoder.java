@@ -1,0 +1,14 @@
+package io.freshrank.jobs.ingest;
+
+import io.freshrank.schema.DecodeResult;
+import java.io.Serializable;
+
+/**
+ * Decodes and validates one raw payload. Implementations are serializable factories of per-task
+ * state: {@link #decode} is called from one thread.
+ *
+ * @param <T> the event type produced
+ */
+public interface EventDecoder<T> extends Serializable {
+    DecodeResult<T> decode(byte[] payload);
+}

@@ -1,0 +1,54 @@
+package io.freshrank.jobs.join;
+
+import io.freshrank.jobs.common.FreshrankOptions;
+import io.freshrank.jobs.common.JobConfigs;
+import io.freshrank.jobs.common.KafkaIo;
+import io.freshrank.jobs.common.OperatorIds;
+import io.freshrank.jobs.common.RawRecord;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The label-join job: {@code impressions} + {@code actions} topics -> {@code examples} topic (+
+ * dead letters). Arguments are {@code --freshrank.key value} pairs (see {@link FreshrankOptions}).
+ */
+public final class LabelJoinJob {
+    private LabelJoinJob() {}
+
+    public static void main(String[] args) throws Exception {
+        Configuration conf = JobConfigs.fromArgs(args);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        build(env, conf);
+        env.execute("freshrank-label-join");
+    }
+
+    /** Adds the label-join job's graph, with its Kafka sources and sinks, to {@code env}. */
+    public static void build(StreamExecutionEnvironment env, Configuration conf) {
+        JoinConfig config = JoinConfig.from(conf);
+        DataStream<RawRecord> impressions =
+                env.fromSource(
+                                KafkaIo.rawSource(
+                                        conf, conf.get(FreshrankOptions.TOPIC_IMPRESSIONS), "join"),
+                                WatermarkStrategy.noWatermarks(),
+                                "impressions")
+                        .uid(OperatorIds.IMPRESSIONS_SOURCE);
+        DataStream<RawRecord> actions =
+                env.fromSource(
+                                KafkaIo.rawSource(
+                                        conf, conf.get(FreshrankOptions.TOPIC_ACTIONS), "join"),
+                                WatermarkStrategy.noWatermarks(),
+                                "actions")
+                        .uid(OperatorIds.ACTIONS_SOURCE);
+        LabelJoinPipeline.Outputs out = LabelJoinPipeline.build(impressions, actions, config);
+        out.examples()
+                .sinkTo(KafkaIo.sink(conf, conf.get(FreshrankOptions.TOPIC_EXAMPLES)))
+                .uid(OperatorIds.EXAMPLES_SINK)
+                .name("examples");
+        out.deadLetters()
+                .sinkTo(KafkaIo.sink(conf, conf.get(FreshrankOptions.TOPIC_DEAD_LETTERS)))
+                .uid(OperatorIds.JOIN_DEAD_LETTERS_SINK)
+                .name("dead letters");
+    }
+}

@@ -1,0 +1,28 @@
+package io.freshrank.jobs.sim;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The wall clock the {@link SimulatorProducer} paces against; tests pass a fake one so they never
+ * sleep.
+ */
+interface PacingClock {
+    PacingClock SYSTEM =
+            new PacingClock() {
+                @Override
+                public long nanoTime() {
+                    return System.nanoTime();
+                }
+
+                @Override
+                public void sleepNanos(long nanos) throws InterruptedException {
+                    TimeUnit.NANOSECONDS.sleep(nanos);
+                }
+            };
+
+    /** A monotonic time in nanoseconds. */
+    long nanoTime();
+
+    /** Sleeps about {@code nanos} nanoseconds. */
+    void sleepNanos(long nanos) throws InterruptedException;
+}

@@ -1,0 +1,74 @@
+package io.freshrank.serving;
+
+import io.freshrank.store.LocalModelStore;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Runs a ranking server on a model store until the process is stopped:
+ *
+ * <pre>
+ * RankingServerMain --store DIR [--port N] [--bind 127.0.0.1] [--poll-ms 1000]
+ *                   [--threads N] [--max-candidates N]
+ * </pre>
+ *
+ * Prints the server's URL on stdout once listening.
+ */
+public final class RankingServerMain {
+    private static final String USAGE =
+            "usage: RankingServerMain --store DIR [--port N] [--bind 127.0.0.1] [--poll-ms 1000]"
+                    + " [--threads N] [--max-candidates N]";
+
+    private RankingServerMain() {}
+
+    public static void main(String[] args) throws IOException, InterruptedException {
+        Path store = null;
+        RankingServerConfig config = RankingServerConfig.defaults();
+        try {
+            for (int i = 0; i < args.length; i++) {
+                String flag = args[i];
+                if (flag.equals("--help") || flag.equals("-h")) {
+                    System.out.println(USAGE);
+                    return;
+                }
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException(flag + " needs a value");
+                }
+                String v = args[++i];
+                switch (flag) {
+                    case "--store" -> store = Path.of(v);
+                    case "--port" -> config = config.withPort(Integer.parseInt(v));
+                    case "--bind" -> config = config.withBindAddress(v);
+                    case "--poll-ms" ->
+                            config = config.withPollInterval(Duration.ofMillis(Long.parseLong(v)));
+                    case "--threads" -> config = config.withThreads(Integer.parseInt(v));
+                    case "--max-candidates" ->
+                            config = config.withMaxCandidates(Integer.parseInt(v));
+                    default -> throw new IllegalArgumentException("unknown option " + flag);
+                }
+            }
+            if (store == null) {
+                throw new IllegalArgumentException("--store DIR is required");
+            }
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.err.println(USAGE);
+            System.exit(2);
+            return;
+        }
+        RankingServer server = RankingServer.start(new LocalModelStore(store), config);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime()
+                .addShutdownHook(
+                        new Thread(
+                                () -> {
+                                    server.close();
+                                    stopped.countDown();
+                                },
+                                "freshrank-server-shutdown"));
+        System.out.println("Freshrank ranking server: " + server.uri() + " (store " + store + ")");
+        stopped.await();
+    }
+}

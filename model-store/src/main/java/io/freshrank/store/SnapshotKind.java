@@ -1,0 +1,15 @@
+package io.freshrank.store;
+
+/**
+ * Whether a snapshot stands alone or builds on its parent. A reader loads a {@link #DELTA} by
+ * loading its parent chain down to a {@link #FULL} and applying the deltas oldest first.
+ */
+public enum SnapshotKind {
+    /** Every row and the dense parameters; needs no other snapshot. */
+    FULL,
+    /**
+     * Rows touched since the parent version (they replace the parent's rows) and, optionally, new
+     * dense parameters (absent = the parent's).
+     */
+    DELTA
+}
