@@ -6,7 +6,8 @@
  *
  * <p>There is exactly one forward pass: the trainer's progressive-validation score and the ranking
  * server's score both come from {@link io.freshrank.model.DeepFmModel#forward}, so a served model
- * scores an example exactly as the job did.
+ * scores an example as the job did (to float rounding: GEMM results may differ in the last bits
+ * between batch sizes; for the same batch, training and scoring logits are bitwise equal).
  *
  * <p>The dense parameter layout documented on {@link io.freshrank.model.DeepFmModel} and the row
  * initialisation of {@link io.freshrank.model.RowInitializer} are part of the persisted model:

@@ -160,7 +160,7 @@ public final class ModelPuller implements AutoCloseable {
         long start = System.nanoTime();
         try {
             LoadedModel loaded = store.load(version);
-            next = ServingModel.create(loaded, clock.millis());
+            next = ServingModel.create(loaded, clock.millis(), old);
         } catch (IOException | RuntimeException | OutOfMemoryError e) {
             recordFailure(version, "cannot load model version " + version + ": " + e);
             return false;

@@ -145,7 +145,8 @@ public final class RankingServer implements AutoCloseable {
     }
 
     private void handle(HttpExchange ex) {
-        try (ex) {
+        // not try-with-resources: the 500 below must be sent before the exchange is closed
+        try {
             String path = ex.getRequestURI().getPath();
             switch (path) {
                 case "/rank" -> rank(ex);
@@ -185,6 +186,8 @@ public final class RankingServer implements AutoCloseable {
             } catch (IOException | RuntimeException ignored) {
                 // headers may already be sent
             }
+        } finally {
+            ex.close();
         }
     }
 

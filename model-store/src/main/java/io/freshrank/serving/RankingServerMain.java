@@ -14,29 +14,62 @@ import java.util.concurrent.CountDownLatch;
  *                   [--threads N] [--max-candidates N]
  * </pre>
  *
- * Prints the server's URL on stdout once listening.
+ * Prints the server's URL on stdout once listening; exits with status 2 on bad arguments.
  */
 public final class RankingServerMain {
-    private static final String USAGE =
+    static final String USAGE =
             "usage: RankingServerMain --store DIR [--port N] [--bind 127.0.0.1] [--poll-ms 1000]"
                     + " [--threads N] [--max-candidates N]";
 
     private RankingServerMain() {}
 
     public static void main(String[] args) throws IOException, InterruptedException {
+        if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
+            System.out.println(USAGE);
+            return;
+        }
+        RankingServer server;
+        try {
+            server = start(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.err.println(USAGE);
+            System.exit(2);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime()
+                .addShutdownHook(
+                        new Thread(
+                                () -> {
+                                    server.close();
+                                    stopped.countDown();
+                                },
+                                "freshrank-server-shutdown"));
+        System.out.println(
+                "Freshrank ranking server: "
+                        + server.uri()
+                        + " (store "
+                        + server.puller().store().root()
+                        + ")");
+        stopped.await();
+    }
+
+    /**
+     * Parses {@code args} and starts the server.
+     *
+     * @throws IllegalArgumentException naming the bad or missing option
+     */
+    static RankingServer start(String[] args) throws IOException {
         Path store = null;
         RankingServerConfig config = RankingServerConfig.defaults();
-        try {
-            for (int i = 0; i < args.length; i++) {
-                String flag = args[i];
-                if (flag.equals("--help") || flag.equals("-h")) {
-                    System.out.println(USAGE);
-                    return;
-                }
-                if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException(flag + " needs a value");
-                }
-                String v = args[++i];
+        for (int i = 0; i < args.length; i++) {
+            String flag = args[i];
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException(flag + " needs a value");
+            }
+            String v = args[++i];
+            try {
                 switch (flag) {
                     case "--store" -> store = Path.of(v);
                     case "--port" -> config = config.withPort(Integer.parseInt(v));
@@ -48,27 +81,13 @@ public final class RankingServerMain {
                             config = config.withMaxCandidates(Integer.parseInt(v));
                     default -> throw new IllegalArgumentException("unknown option " + flag);
                 }
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(flag + " needs a number, got '" + v + "'", e);
             }
-            if (store == null) {
-                throw new IllegalArgumentException("--store DIR is required");
-            }
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            System.err.println(USAGE);
-            System.exit(2);
-            return;
         }
-        RankingServer server = RankingServer.start(new LocalModelStore(store), config);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime()
-                .addShutdownHook(
-                        new Thread(
-                                () -> {
-                                    server.close();
-                                    stopped.countDown();
-                                },
-                                "freshrank-server-shutdown"));
-        System.out.println("Freshrank ranking server: " + server.uri() + " (store " + store + ")");
-        stopped.await();
+        if (store == null) {
+            throw new IllegalArgumentException("--store DIR is required");
+        }
+        return RankingServer.start(new LocalModelStore(store), config);
     }
 }

@@ -3,6 +3,7 @@ package io.freshrank.serving;
 import io.freshrank.features.FeatureExtractor;
 import io.freshrank.features.FeatureVector;
 import io.freshrank.model.DeepFmModel;
+import io.freshrank.model.ModelConfig;
 import io.freshrank.model.Scorer;
 import io.freshrank.store.LoadedModel;
 import io.freshrank.store.SnapshotException;
@@ -13,7 +14,7 @@ import java.util.Objects;
 /**
  * A loaded snapshot ready to score: the model data, the feature extractor of its spec, and one
  * {@link Scorer} per scoring thread ({@link Scorer} and {@link DeepFmModel} hold preallocated
- * buffers and are not thread-safe; the rows and dense parameters they read are shared).
+ * buffers and are not thread-safe; the rows and dense parameters they read are shared, read-only).
  *
  * <p>Scores come from the same {@link Scorer} the trainer uses, so a served model scores an example
  * exactly as the job did. Thread-safe; immutable apart from the per-thread scorers.
@@ -24,11 +25,10 @@ public final class ServingModel {
     private final ThreadLocal<Scorer> scorers;
     private final long readyAtMs;
 
-    private ServingModel(LoadedModel loaded, long readyAtMs) {
+    private ServingModel(LoadedModel loaded, long readyAtMs, ThreadLocal<Scorer> scorers) {
         this.loaded = loaded;
         this.extractor = new FeatureExtractor(loaded.featureSpec());
-        this.scorers =
-                ThreadLocal.withInitial(() -> new Scorer(new DeepFmModel(loaded.modelConfig())));
+        this.scorers = scorers;
         this.readyAtMs = readyAtMs;
     }
 
@@ -40,8 +40,26 @@ public final class ServingModel {
      * @throws SnapshotException if the model cannot serve
      */
     public static ServingModel create(LoadedModel loaded, long nowMs) throws SnapshotException {
+        return create(loaded, nowMs, null);
+    }
+
+    /**
+     * Like {@link #create(LoadedModel, long)}, reusing {@code previous}'s per-thread scorers when
+     * both models have the same config: a {@link Scorer} depends only on the model's shape (the
+     * parameters and rows are passed per call), so request threads keep their warmed-up buffers
+     * across swaps instead of allocating new ones for every version.
+     *
+     * @param previous the model served so far, or null
+     */
+    public static ServingModel create(LoadedModel loaded, long nowMs, ServingModel previous)
+            throws SnapshotException {
         Objects.requireNonNull(loaded, "loaded");
-        ServingModel model = new ServingModel(loaded, nowMs);
+        ModelConfig config = loaded.modelConfig();
+        ThreadLocal<Scorer> scorers =
+                previous != null && previous.loaded.modelConfig().equals(config)
+                        ? previous.scorers
+                        : ThreadLocal.withInitial(() -> new Scorer(new DeepFmModel(config)));
+        ServingModel model = new ServingModel(loaded, nowMs, scorers);
         int expected = model.scorers.get().model().parameterCount();
         if (loaded.dense().size() != expected) {
             throw new SnapshotException(

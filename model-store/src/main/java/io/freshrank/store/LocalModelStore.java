@@ -300,6 +300,14 @@ public final class LocalModelStore {
         return m;
     }
 
+    /**
+     * Whether {@code modelVersion} is committed (its manifest exists). A writer re-running after a
+     * restore can use it to skip a version that was already published.
+     */
+    public boolean isCommitted(long modelVersion) {
+        return Files.exists(versionDirectory(modelVersion).resolve(MANIFEST_FILE));
+    }
+
     /** Committed versions (those with a manifest), ascending. */
     public List<Long> committedVersions() throws IOException {
         List<Long> out = new ArrayList<>();

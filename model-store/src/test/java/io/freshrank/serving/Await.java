@@ -11,7 +11,8 @@ import java.util.function.Supplier;
 final class Await {
     private Await() {}
 
-    static void until(String what, BooleanSupplier condition, Duration timeout, Supplier<String> seen) {
+    static void until(
+            String what, BooleanSupplier condition, Duration timeout, Supplier<String> seen) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {

@@ -57,7 +57,11 @@ class ModelPullerTest {
         List<String> swaps = Collections.synchronizedList(new ArrayList<>());
         try (ModelPuller puller = puller(store)) {
             puller.addSwapListener(
-                    (prev, cur) -> swaps.add((prev == null ? "none" : prev.version()) + "->" + cur.version()));
+                    (prev, cur) ->
+                            swaps.add(
+                                    (prev == null ? "none" : prev.version())
+                                            + "->"
+                                            + cur.version()));
             TestModels.Version v1 = TestModels.write(store, 1, 1);
             assertThat(puller.pollOnce()).isTrue();
             assertThat(puller.pollOnce()).as("same version again").isFalse();
@@ -83,8 +87,7 @@ class ModelPullerTest {
     }
 
     @Test
-    void aCorruptNewestSnapshotKeepsTheOldModelAndIsRetriedOnlyAfterTheInterval()
-            throws Exception {
+    void aCorruptNewestSnapshotKeepsTheOldModelAndIsRetriedOnlyAfterTheInterval() throws Exception {
         assumeModelImplemented();
         LocalModelStore store = new LocalModelStore(root);
         try (ModelPuller puller = puller(store)) {
@@ -139,7 +142,11 @@ class ModelPullerTest {
                     "version 5 served",
                     () -> puller.currentVersion() == 5,
                     Duration.ofSeconds(30),
-                    () -> "version " + puller.currentVersion() + ", failures " + puller.loadFailures());
+                    () ->
+                            "version "
+                                    + puller.currentVersion()
+                                    + ", failures "
+                                    + puller.loadFailures());
         }
     }
 }

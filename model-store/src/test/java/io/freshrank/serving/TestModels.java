@@ -45,7 +45,9 @@ final class TestModels {
             DeepFmModel model = new DeepFmModel(CONFIG);
             new Scorer(model)
                     .score(
-                            List.of(new FeatureVector(new long[][] {{1}, {2}, {3}, {}}, new float[] {0})),
+                            List.of(
+                                    new FeatureVector(
+                                            new long[][] {{1}, {2}, {3}, {}}, new float[] {0})),
                             id -> null,
                             model.initialParameters());
             implemented = true;
@@ -100,7 +102,9 @@ final class TestModels {
         SnapshotStaging staging = store.stage(version);
         FileEntry rowsEntry =
                 staging.writeRows(
-                        SnapshotStaging.rowsFileName(0), CONFIG.rowWidth(), rows.entrySet().iterator());
+                        SnapshotStaging.rowsFileName(0),
+                        CONFIG.rowWidth(),
+                        rows.entrySet().iterator());
         FileEntry denseEntry = staging.writeDense(SnapshotStaging.DENSE_FILE, params);
         if (corrupt) {
             Path file = staging.directory().resolve(rowsEntry.name());
@@ -118,7 +122,8 @@ final class TestModels {
                         .file(rowsEntry)
                         .file(denseEntry)
                         .provenance(SnapshotManifest.CODE_VERSION, "serving-test")
-                        .provenance(SnapshotManifest.TRAINED_EXAMPLES, Long.toString(1000 * version))
+                        .provenance(
+                                SnapshotManifest.TRAINED_EXAMPLES, Long.toString(1000 * version))
                         .build());
         return new Version(version, rows, params);
     }

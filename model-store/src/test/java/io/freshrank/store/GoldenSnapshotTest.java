@@ -1,6 +1,7 @@
 package io.freshrank.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.freshrank.features.FeatureSpec;
 import io.freshrank.model.DenseParameters;
@@ -101,7 +102,7 @@ class GoldenSnapshotTest {
         byte[] b = Files.readAllBytes(rows);
         b[b.length - 5] ^= 1;
         Files.write(rows, b);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> copy.load(VERSION))
+        assertThatThrownBy(() -> copy.load(VERSION))
                 .isInstanceOf(SnapshotCorruptException.class)
                 .hasMessageContaining("rows-00001.avro");
     }

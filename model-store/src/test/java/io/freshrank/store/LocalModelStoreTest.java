@@ -10,16 +10,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.freshrank.model.DenseParameters;
 import io.freshrank.model.ModelConfig;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -115,7 +118,7 @@ class LocalModelStoreTest {
         DenseParameters dense = dense(8);
         entries.add(
                 new LocalModelStore(root).stage(9).writeDense(SnapshotStaging.DENSE_FILE, dense));
-        Collections.shuffle(entries, new java.util.Random(3));
+        Collections.shuffle(entries, new Random(3));
         LocalModelStore.publish(root, manifest(9).files(entries).build());
 
         LoadedModel loaded = new LocalModelStore(root).load(9);
@@ -256,7 +259,7 @@ class LocalModelStoreTest {
         commitFull(store, 1, rows(100, 1), dense(1));
         Path dense = store.versionDirectory(1).resolve(SnapshotStaging.DENSE_FILE);
         byte[] bytes = Files.readAllBytes(dense);
-        Files.write(dense, java.util.Arrays.copyOf(bytes, bytes.length - 3));
+        Files.write(dense, Arrays.copyOf(bytes, bytes.length - 3));
         assertThatThrownBy(() -> store.load(1))
                 .isInstanceOf(SnapshotCorruptException.class)
                 .hasMessageContaining("dense.avro")
@@ -297,7 +300,7 @@ class LocalModelStoreTest {
             w.create(SnapshotFormat.ROW_SCHEMA, Files.newOutputStream(rowsFile));
             GenericRecord r = new GenericData.Record(SnapshotFormat.ROW_SCHEMA);
             r.put("id", 1L);
-            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(16);
+            ByteBuffer b = ByteBuffer.allocate(16);
             SnapshotFormat.encode(new float[] {1, 2, 3, 4}, b);
             r.put("vector", b);
             w.append(r);

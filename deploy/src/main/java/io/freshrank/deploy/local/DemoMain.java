@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * prints a summary and one ranking answered by the server over HTTP; stops everything it started.
  *
  * <p>Options: {@code --seconds N} (traffic duration, default 150), {@code --speedup X} (event time
- * per wall second, default 10), {@code --parallelism P} (default 2), {@code --checkpoint-ms N}
+ * per wall second, default 20), {@code --parallelism P} (default 2), {@code --checkpoint-ms N}
  * (default 2000), {@code --work-dir D} (keep everything there instead of a temp dir that is
  * deleted), {@code --seed N}.
  */
@@ -48,7 +48,7 @@ public final class DemoMain {
     public static void main(String[] args) throws Exception {
         Map<String, String> opts = parse(args);
         int seconds = Integer.parseInt(opts.getOrDefault("seconds", "150"));
-        double speedup = Double.parseDouble(opts.getOrDefault("speedup", "10"));
+        double speedup = Double.parseDouble(opts.getOrDefault("speedup", "20"));
         int parallelism = Integer.parseInt(opts.getOrDefault("parallelism", "2"));
         long checkpointMs = Long.parseLong(opts.getOrDefault("checkpoint-ms", "2000"));
         long seed = Long.parseLong(opts.getOrDefault("seed", "7"));

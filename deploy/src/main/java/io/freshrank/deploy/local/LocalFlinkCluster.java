@@ -1,5 +1,6 @@
 package io.freshrank.deploy.local;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -9,9 +10,12 @@ import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.configuration.WebOptions;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -51,9 +55,14 @@ public final class LocalFlinkCluster implements AutoCloseable {
         conf.set(
                 CheckpointingOptions.CHECKPOINTS_DIRECTORY,
                 workDir.resolve("checkpoints").toUri().toString());
-        conf.set(
-                TaskManagerOptions.MANAGED_MEMORY_SIZE,
-                org.apache.flink.configuration.MemorySize.ofMebiBytes(256));
+        conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(256));
+        // Keep every temp file (RocksDB, blobs, web uploads, RPC jar) under the work dir, deleted
+        // on close.
+        Path tmp = workDir.resolve("tmp");
+        Files.createDirectories(tmp);
+        conf.set(CoreOptions.TMP_DIRS, tmp.toString());
+        conf.set(WebOptions.UPLOAD_DIR, tmp.resolve("web-upload").toString());
+        conf.set(WebOptions.TMP_DIR, tmp.resolve("web").toString());
         MiniCluster cluster =
                 new MiniCluster(
                         new MiniClusterConfiguration.Builder()

@@ -409,7 +409,7 @@ public record SimulatorConfig(
         private double userZipfExponent = 0.5;
         private int listSize = 10;
         private double requestsPerSecond = 20.0;
-        private double baseLogit = -1.6;
+        private double baseLogit = -1.45;
         private double userBiasStd = 0.4;
         private double itemQualityStd = 0.6;
         private double affinityStd = 0.8;

@@ -2,6 +2,7 @@ package io.freshrank.jobs.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import io.freshrank.features.FeatureSpec;
 import io.freshrank.features.SlotKind;
@@ -13,6 +14,7 @@ import io.freshrank.schema.avro.ActionType;
 import io.freshrank.schema.avro.Features;
 import io.freshrank.schema.avro.Impression;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -21,6 +23,8 @@ import java.util.NoSuchElementException;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class TrafficSimulatorTest {
     /** 5,000 requests of 10 candidates: 50k impressions of the default config. */
@@ -45,7 +49,7 @@ class TrafficSimulatorTest {
         List<byte[]> c = encodeAll(TrafficSimulator.generate(config.withSeed(8), 300));
         boolean differs = c.size() != a.size();
         for (int i = 0; !differs && i < a.size(); i++) {
-            differs = !java.util.Arrays.equals(a.get(i), c.get(i));
+            differs = !Arrays.equals(a.get(i), c.get(i));
         }
         assertThat(differs).as("seed 8 differs from seed 7").isTrue();
     }
@@ -72,11 +76,21 @@ class TrafficSimulatorTest {
         // the oracle is calibrated: observed CTR matches the mean true probability
         assertThat(stats.ctr())
                 .as("%s", stats)
-                .isCloseTo(
-                        stats.meanOracleProbability(),
-                        org.assertj.core.api.Assertions.within(0.01));
+                .isCloseTo(stats.meanOracleProbability(), within(0.01));
         // likes follow about 30% of clicks
         assertThat(stats.likes() / (double) stats.clicks()).as("%s", stats).isBetween(0.25, 0.35);
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3})
+    void otherSeedsStayInTheTargetRanges(long seed) {
+        SampleStats stats =
+                TrafficSimulator.measure(
+                        TrafficSimulator.generate(
+                                SimulatorConfig.defaults().withSeed(seed), 3_000));
+        System.out.println("seed " + seed + ", 3000 requests: " + stats);
+        assertThat(stats.ctr()).as("%s", stats).isBetween(0.05, 0.15);
+        assertThat(stats.oracleAuc()).as("%s", stats).isBetween(0.75, 0.85);
     }
 
     @Test
