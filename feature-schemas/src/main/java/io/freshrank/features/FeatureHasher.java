@@ -19,6 +19,7 @@ public final class FeatureHasher {
 
     /** The feature id of {@code raw} in slot {@code slotId}. */
     public static long featureId(int slotId, String raw) {
+        checkSlot(slotId);
         long h = murmur3x64(raw.getBytes(StandardCharsets.UTF_8)) & HASH_MASK;
         if (h == 0) {
             h = 1; // keep the all-zero hash reserved for "missing"
@@ -28,7 +29,14 @@ public final class FeatureHasher {
 
     /** The id that stands for "no value" in slot {@code slotId}; it learns like any other row. */
     public static long missingId(int slotId) {
+        checkSlot(slotId);
         return (long) slotId << HASH_BITS;
+    }
+
+    private static void checkSlot(int slotId) {
+        if (slotId < 1 || slotId > MAX_SLOT_ID) {
+            throw new IllegalArgumentException("slot id must be in 1..255, got " + slotId);
+        }
     }
 
     /** The slot id in the top 8 bits of a feature id. */

@@ -1,6 +1,5 @@
 package io.freshrank.features;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -37,8 +36,7 @@ import java.util.Set;
  * snapshot's provenance).
  */
 public final class FeatureSpec {
-    private static final ObjectMapper JSON =
-            new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration DEFAULT_EXPIRY = Duration.ofDays(7);
 
     private final String name;
@@ -72,19 +70,27 @@ public final class FeatureSpec {
                     "feature spec is not valid JSON: " + e.getMessage(), e);
         }
         String name = text(root, "name", "unnamed");
+        rejectUnknown(root, Set.of("name", "slots"), "feature spec '" + name + "'");
         JsonNode slotsNode = root.get("slots");
         if (slotsNode == null || !slotsNode.isArray() || slotsNode.isEmpty()) {
             throw new IllegalArgumentException(
                     "feature spec '" + name + "' needs a non-empty \"slots\" array");
         }
         List<SlotSpec> slots = new ArrayList<>();
-        Set<Integer> ids = new HashSet<>();
+        Map<Integer, String> ids = new HashMap<>();
         Set<String> names = new HashSet<>();
         for (JsonNode n : slotsNode) {
             SlotSpec s = parseSlot(n);
-            if (!ids.add(s.id())) {
+            String other = ids.putIfAbsent(s.id(), s.name());
+            if (other != null) {
                 throw new IllegalArgumentException(
-                        "slot id " + s.id() + " is used twice; slot ids must be unique");
+                        "slot id "
+                                + s.id()
+                                + " is used by both '"
+                                + other
+                                + "' and '"
+                                + s.name()
+                                + "'; slot ids must be unique");
             }
             if (!names.add(s.name())) {
                 throw new IllegalArgumentException("slot name '" + s.name() + "' is used twice");
@@ -125,7 +131,16 @@ public final class FeatureSpec {
             throw new IllegalArgumentException("every slot needs a \"name\": " + n);
         }
         String where = "slot '" + slotName + "'";
-        if (!n.hasNonNull("id") || !n.get("id").canConvertToInt()) {
+        rejectUnknown(n, SLOT_FIELDS, where);
+        if (n.hasNonNull("optimizer")) {
+            if (!n.get("optimizer").isObject()) {
+                throw new IllegalArgumentException(where + ": \"optimizer\" must be an object");
+            }
+            rejectUnknown(n.get("optimizer"), OPTIMIZER_FIELDS, where + " optimizer");
+        }
+        if (!n.hasNonNull("id")
+                || !n.get("id").isIntegralNumber()
+                || !n.get("id").canConvertToInt()) {
             throw new IllegalArgumentException(where + " needs an integer \"id\" in 1..255");
         }
         int id = n.get("id").asInt();
@@ -139,11 +154,11 @@ public final class FeatureSpec {
             throw new IllegalArgumentException(
                     where + ": \"kind\" must be CATEGORICAL, SEQUENCE or NUMERIC", e);
         }
-        int dim = n.path("dim").asInt(kind == SlotKind.NUMERIC ? 1 : 8);
+        int dim = intOr(n, "dim", kind == SlotKind.NUMERIC ? 1 : 8, where);
         if (dim < 1 || dim > 1024) {
             throw new IllegalArgumentException(where + ": \"dim\" must be in 1..1024, got " + dim);
         }
-        int admission = n.path("admissionThreshold").asInt(1);
+        int admission = intOr(n, "admissionThreshold", 1, where);
         if (admission < 1) {
             throw new IllegalArgumentException(
                     where
@@ -162,35 +177,128 @@ public final class FeatureSpec {
                 throw new IllegalArgumentException(where + ": \"idleExpiry\" must be positive");
             }
         }
+        float admissionProbability = floatOr(n, "admissionProbability", 1f, where);
+        if (!(admissionProbability > 0f && admissionProbability <= 1f)) {
+            throw new IllegalArgumentException(
+                    where
+                            + ": \"admissionProbability\" must be in (0, 1], got "
+                            + admissionProbability);
+        }
+        float initStddev = floatOr(n, "initStddev", 0.01f, where);
+        if (!(initStddev >= 0f) || !Float.isFinite(initStddev)) {
+            throw new IllegalArgumentException(
+                    where + ": \"initStddev\" must be a finite number >= 0, got " + initStddev);
+        }
+        float clipNorm = floatOr(n, "clipNorm", 0f, where);
+        if (!(clipNorm >= 0f) || !Float.isFinite(clipNorm)) {
+            throw new IllegalArgumentException(
+                    where
+                            + ": \"clipNorm\" must be a finite number >= 0 (0 = off), got "
+                            + clipNorm);
+        }
         OptimizerSpec opt = OptimizerSpec.DEFAULT;
         if (n.hasNonNull("optimizer")) {
             JsonNode o = n.get("optimizer");
-            opt =
-                    OptimizerSpec.of(
-                            text(o, "type", null),
-                            o.hasNonNull("learningRate")
-                                    ? (float) o.get("learningRate").asDouble()
-                                    : null,
-                            o.hasNonNull("initialAccumulator")
-                                    ? (float) o.get("initialAccumulator").asDouble()
-                                    : null,
-                            o.hasNonNull("l2") ? (float) o.get("l2").asDouble() : null);
-            if (!(opt.learningRate() > 0f)
-                    || !(opt.initialAccumulator() > 0f)
-                    || !(opt.l2() >= 0f)) {
-                throw new IllegalArgumentException(
-                        where
-                                + ": optimizer needs learningRate > 0, initialAccumulator > 0, l2 >= 0");
-            }
-            if (!opt.type().equals("ADAGRAD")) {
-                throw new IllegalArgumentException(
-                        where
-                                + ": optimizer type "
-                                + opt.type()
-                                + " is not supported yet (use ADAGRAD)");
+            OptimizerSpec d = OptimizerSpec.DEFAULT;
+            try {
+                opt =
+                        new OptimizerSpec(
+                                text(o, "type", d.type()),
+                                floatOr(o, "learningRate", d.learningRate()),
+                                floatOr(o, "initialAccumulator", d.initialAccumulator()),
+                                floatOr(o, "l1", d.l1()),
+                                floatOr(o, "l2", d.l2()),
+                                floatOr(o, "beta", d.beta()),
+                                floatOr(o, "beta1", d.beta1()),
+                                floatOr(o, "beta2", d.beta2()),
+                                floatOr(o, "epsilon", d.epsilon()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
             }
         }
-        return new SlotSpec(id, slotName, kind, dim, admission, expiry, opt);
+        return new SlotSpec(
+                id,
+                slotName,
+                kind,
+                dim,
+                admission,
+                admissionProbability,
+                expiry,
+                initStddev,
+                clipNorm,
+                opt);
+    }
+
+    private static final Set<String> SLOT_FIELDS =
+            Set.of(
+                    "id",
+                    "name",
+                    "kind",
+                    "dim",
+                    "admissionThreshold",
+                    "admissionProbability",
+                    "idleExpiry",
+                    "initStddev",
+                    "clipNorm",
+                    "optimizer");
+    private static final Set<String> OPTIMIZER_FIELDS =
+            Set.of(
+                    "type",
+                    "learningRate",
+                    "initialAccumulator",
+                    "l1",
+                    "l2",
+                    "beta",
+                    "beta1",
+                    "beta2",
+                    "epsilon");
+
+    /** Typos must not pass silently: every field must be one this spec knows. */
+    private static void rejectUnknown(JsonNode n, Set<String> known, String where) {
+        var it = n.fieldNames();
+        while (it.hasNext()) {
+            String f = it.next();
+            if (!known.contains(f)) {
+                throw new IllegalArgumentException(
+                        where
+                                + ": unknown field \""
+                                + f
+                                + "\" (known: "
+                                + new java.util.TreeSet<>(known)
+                                + ")");
+            }
+        }
+    }
+
+    private static float floatOr(JsonNode n, String field, float dflt) {
+        return floatOr(n, field, dflt, "optimizer");
+    }
+
+    /** A finite number field, or {@code dflt} when absent; anything else names the field. */
+    private static float floatOr(JsonNode n, String field, float dflt, String where) {
+        JsonNode v = n.get(field);
+        if (v == null || v.isNull()) {
+            return dflt;
+        }
+        float f = (float) v.asDouble();
+        if (!v.isNumber() || !Float.isFinite(f)) {
+            throw new IllegalArgumentException(
+                    where + ": \"" + field + "\" must be a finite number, got " + v);
+        }
+        return f;
+    }
+
+    /** An integer field, or {@code dflt} when absent; anything else names the field. */
+    private static int intOr(JsonNode n, String field, int dflt, String where) {
+        JsonNode v = n.get(field);
+        if (v == null || v.isNull()) {
+            return dflt;
+        }
+        if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+            throw new IllegalArgumentException(
+                    where + ": \"" + field + "\" must be an integer, got " + v);
+        }
+        return v.asInt();
     }
 
     private static String text(JsonNode n, String field, String dflt) {

@@ -9,4 +9,25 @@ package io.freshrank.features;
  * @param ids ids[s] are the feature ids of embedded slot s
  * @param numeric numeric[j] is numeric slot j's value (0 when absent)
  */
-public record FeatureVector(long[][] ids, float[] numeric) {}
+public record FeatureVector(long[][] ids, float[] numeric) {
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof FeatureVector v
+                && java.util.Arrays.deepEquals(ids, v.ids)
+                && java.util.Arrays.equals(numeric, v.numeric);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * java.util.Arrays.deepHashCode(ids) + java.util.Arrays.hashCode(numeric);
+    }
+
+    @Override
+    public String toString() {
+        return "FeatureVector(ids="
+                + java.util.Arrays.deepToString(ids)
+                + ", numeric="
+                + java.util.Arrays.toString(numeric)
+                + ")";
+    }
+}

@@ -11,8 +11,13 @@ import java.time.Duration;
  * @param kind how the values are used
  * @param dim embedding dimension (ignored for NUMERIC)
  * @param admissionThreshold occurrences before an id gets its own row (1 = admit at first sight);
- *     below it the slot's shared default row is used
+ *     below it the id is scored with a zero row and only counted (in a compact sketch)
+ * @param admissionProbability probability with which an occurrence at or above the threshold admits
+ *     the id (1 = always); lower values admit long-tail ids probabilistically
  * @param idleExpiry rows not updated for this long are dropped
+ * @param initStddev standard deviation of a new row's factor entries (the first-order weight starts
+ *     at 0)
+ * @param clipNorm a row gradient's L2 norm is clipped to this (0 = no clipping)
  * @param optimizer how rows of this slot learn
  */
 public record SlotSpec(
@@ -21,7 +26,10 @@ public record SlotSpec(
         SlotKind kind,
         int dim,
         int admissionThreshold,
+        float admissionProbability,
         Duration idleExpiry,
+        float initStddev,
+        float clipNorm,
         OptimizerSpec optimizer) {
 
     public boolean embedded() {

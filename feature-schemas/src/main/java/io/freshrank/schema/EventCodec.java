@@ -3,7 +3,6 @@ package io.freshrank.schema;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
 import org.apache.avro.message.BadHeaderException;
 import org.apache.avro.message.BinaryMessageDecoder;
@@ -17,7 +16,13 @@ import org.apache.avro.specific.SpecificRecord;
  * any released writer version (resolved by fingerprint through {@link SchemaHistory}) into the
  * current class.
  *
- * <p>Decoding never throws on bad data: it returns {@link DecodeResult#invalid}. Instances are not
+ * <p>Decoding never throws on bad data: it returns {@link DecodeResult#invalid}. Avro allocates a
+ * string, bytes or array of the length a payload claims before reading it; run every JVM that
+ * decodes untrusted input with Avro's limits ({@code
+ * -Dorg.apache.avro.limits.string.maxLength=1048576
+ * -Dorg.apache.avro.limits.bytes.maxLength=16777216
+ * -Dorg.apache.avro.limits.collectionItems.maxLength=1000000}, set by {@code ./freshrank} and the
+ * test runners) so a corrupt length is an invalid event, not an OutOfMemoryError. Instances are not
  * thread-safe (Avro's encoders reuse buffers); create one per task or thread. Creating one is
  * cheap.
  *
@@ -69,10 +74,11 @@ public final class EventCodec<T extends SpecificRecord> {
             return DecodeResult.invalid(InvalidReason.UNKNOWN_SCHEMA, e.getMessage());
         } catch (BadHeaderException e) {
             return DecodeResult.invalid(InvalidReason.UNDECODABLE, "bad header: " + e.getMessage());
-        } catch (IOException
-                | AvroRuntimeException
-                | IndexOutOfBoundsException
-                | NegativeArraySizeException e) {
+        } catch (IOException | RuntimeException e) {
+            // Corrupt bodies surface as many exception types (AvroRuntimeException,
+            // SystemLimitException,
+            // IndexOutOfBounds, UnsupportedOperation for over-long lengths, ...): all are bad data,
+            // not bugs.
             return DecodeResult.invalid(
                     InvalidReason.UNDECODABLE,
                     "corrupt " + type.getSimpleName() + " body: " + e.getClass().getSimpleName());

@@ -43,7 +43,7 @@ public final class EventValidator {
         }
         if (imp.getPosition() < 0) {
             return DecodeResult.invalid(
-                    InvalidReason.MISSING_FIELD,
+                    InvalidReason.INVALID_VALUE,
                     "Impression.position is negative: " + imp.getPosition());
         }
         String timeProblem = checkTime("Impression.eventTimeMs", imp.getEventTimeMs());
@@ -57,7 +57,8 @@ public final class EventValidator {
         Float p = imp.getOracleProbability();
         if (p != null && !(p >= 0f && p <= 1f)) {
             return DecodeResult.invalid(
-                    InvalidReason.NON_FINITE, "Impression.oracleProbability outside [0,1]: " + p);
+                    Float.isFinite(p) ? InvalidReason.INVALID_VALUE : InvalidReason.NON_FINITE,
+                    "Impression.oracleProbability outside [0,1]: " + p);
         }
         return DecodeResult.valid(imp);
     }

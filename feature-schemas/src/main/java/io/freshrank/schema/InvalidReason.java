@@ -11,6 +11,8 @@ public enum InvalidReason {
     UNKNOWN_SCHEMA,
     /** A required field is missing or empty (e.g. an impression id). */
     MISSING_FIELD,
+    /** A value is outside its allowed range (a negative position, a probability above 1, ...). */
+    INVALID_VALUE,
     /** A numeric feature or value is NaN or infinite. */
     NON_FINITE,
     /** The event time is outside the sane range the job accepts. */

@@ -15,5 +15,10 @@
  * shard and JVM (so the random streams are implemented here rather than taken from the JDK).
  * Classes holding ND4J buffers ({@code DeepFmModel}, {@code Scorer}) are single-threaded; the rest
  * are stateless.
+ *
+ * <p>Embedding rows are trained with a {@link io.freshrank.model.RowOptimizer} (Adagrad, FTRL or
+ * Adam, chosen by {@link io.freshrank.model.RowOptimizers#create}) that keeps its per-row slots in
+ * a float array next to the row, optionally after {@link io.freshrank.model.RowClipping}; the dense
+ * parameters keep using {@link io.freshrank.model.AdagradOptimizer}.
  */
 package io.freshrank.model;

@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * manifest and files are complete; torn versions are invisible and removed by a later retention.
  *
  * <p>Reading: {@link #readLatestVersion}, {@link #readManifest}, {@link #load} (verifies every
- * file's size and SHA-256 first; applies a DELTA's chain to its FULL).
+ * file's size and SHA-256 first; applies a DELTA's chain to its FULL), {@link #loadDelta} (one
+ * DELTA on its own, for a server that applies it to the model it holds).
  *
  * <p>Threading and processes: any number of readers and staging writers, in any processes; one
  * publisher (committer) per root at a time. Instances hold no state besides their configuration.
@@ -343,29 +344,33 @@ public final class LocalModelStore {
     }
 
     /**
+     * Loads committed version {@code modelVersion} with FLOAT32 rows; see {@link #load(long,
+     * RowPrecision)}.
+     */
+    public LoadedModel load(long modelVersion) throws IOException {
+        return load(modelVersion, RowPrecision.FLOAT32);
+    }
+
+    /**
      * Loads committed version {@code modelVersion}: reads its manifest (and, for a DELTA, its
-     * parents' down to a FULL), verifies every file's size and SHA-256, then reads rows (a delta's
-     * rows replacing its parent's) and dense parameters (the newest in the chain).
+     * parents' down to a FULL), verifies every file's size and SHA-256, then builds the table: the
+     * FULL's rows, then for each DELTA oldest first, its deleted ids removed and then its rows put
+     * (replacing the parent's; a row deleted and re-added in one delta is present), and the dense
+     * parameters of the newest version in the chain that has them.
      *
+     * @param precision how the loaded table keeps its rows
      * @throws SnapshotCorruptException if any file does not match its manifest (naming the file and
      *     both checksums) or does not parse, or the spec and config disagree
      * @throws UnsupportedSnapshotFormatException for a format this reader does not know
+     * @throws SnapshotException if the rows do not fit {@code precision}
      */
-    public LoadedModel load(long modelVersion) throws IOException {
-        List<SnapshotManifest> chain = chainOf(modelVersion);
+    public LoadedModel load(long modelVersion, RowPrecision precision) throws IOException {
+        List<SnapshotManifest> chain = readChain(modelVersion);
         SnapshotManifest base = chain.get(0);
         SnapshotManifest top = chain.get(chain.size() - 1);
         ModelConfig config = base.modelConfig();
         for (SnapshotManifest m : chain) {
-            if (!m.modelConfig().equals(config)
-                    || !m.featureSpecJson().equals(base.featureSpecJson())) {
-                throw new SnapshotCorruptException(
-                        MANIFEST_FILE,
-                        "snapshot version "
-                                + m.modelVersion()
-                                + " has another model config or feature spec than its base "
-                                + base.modelVersion());
-            }
+            checkSameModel(base, m);
             SnapshotReader.verify(versionDirectory(m.modelVersion()), m);
         }
         FeatureSpec spec = checkSpec(top, config);
@@ -373,30 +378,16 @@ public final class LocalModelStore {
         for (FileEntry f : base.files(FileRole.ROWS)) {
             expectedRows += f.records();
         }
-        EmbeddingTable table = new EmbeddingTable(config.rowWidth(), expectedRows);
+        EmbeddingTable table = new EmbeddingTable(config.rowWidth(), expectedRows, precision);
         float[] dense = null;
         for (SnapshotManifest m : chain) {
             Path dir = versionDirectory(m.modelVersion());
+            for (FileEntry f : m.files(FileRole.DELETES)) {
+                SnapshotReader.readDeletes(dir, m.modelVersion(), f, table::remove);
+            }
             boolean full = m.kind() == SnapshotKind.FULL;
             for (FileEntry f : m.files(FileRole.ROWS)) {
-                SnapshotReader.readRows(
-                        dir,
-                        m.modelVersion(),
-                        f,
-                        config.rowWidth(),
-                        (id, row) -> {
-                            if (table.put(id, row) != null && full) {
-                                throw new SnapshotCorruptException(
-                                        f.name(),
-                                        "snapshot version "
-                                                + m.modelVersion()
-                                                + ": feature id "
-                                                + id
-                                                + " has two rows in a FULL snapshot (second in "
-                                                + f.name()
-                                                + ")");
-                            }
-                        });
+                readRowsInto(table, dir, m, f, config, full);
             }
             for (FileEntry f : m.files(FileRole.DENSE)) {
                 dense =
@@ -410,6 +401,132 @@ public final class LocalModelStore {
         }
         return new LoadedModel(
                 top, spec, config, new DenseParameters(dense), table, System.currentTimeMillis());
+    }
+
+    /**
+     * Reads committed DELTA version {@code modelVersion} on its own, for applying it to a model
+     * that already holds its parent ({@link LoadedDelta} says how): reads its manifest, verifies
+     * its files' sizes and SHA-256 (not its parents'), and reads its deleted ids, rows and dense
+     * parameters. The caller checks that the delta's model config and feature spec are the ones of
+     * the model it applies the delta to.
+     *
+     * @param precision how the delta's rows table keeps its rows
+     * @throws SnapshotException if the version is not committed or is not a DELTA, or its rows do
+     *     not fit {@code precision}
+     * @throws SnapshotCorruptException if a file does not match the manifest or does not parse
+     * @throws UnsupportedSnapshotFormatException for a format this reader does not know
+     */
+    public LoadedDelta loadDelta(long modelVersion, RowPrecision precision) throws IOException {
+        SnapshotManifest m = readManifest(modelVersion);
+        if (m.kind() != SnapshotKind.DELTA) {
+            throw new SnapshotException(
+                    "snapshot version " + modelVersion + " is a " + m.kind() + ", not a DELTA");
+        }
+        Path dir = versionDirectory(modelVersion);
+        SnapshotReader.verify(dir, m);
+        ModelConfig config = m.modelConfig();
+        long rowCount = 0;
+        long deleteCount = 0;
+        for (FileEntry f : m.files()) {
+            if (f.role() == FileRole.ROWS) {
+                rowCount += f.records();
+            } else if (f.role() == FileRole.DELETES) {
+                deleteCount += f.records();
+            }
+        }
+        if (deleteCount > Integer.MAX_VALUE - 8) {
+            throw new SnapshotCorruptException(
+                    MANIFEST_FILE,
+                    "snapshot version " + modelVersion + " lists " + deleteCount + " deleted ids");
+        }
+        long[] deleted = new long[(int) deleteCount];
+        int[] n = {0};
+        for (FileEntry f : m.files(FileRole.DELETES)) {
+            SnapshotReader.readDeletes(
+                    dir,
+                    modelVersion,
+                    f,
+                    id -> {
+                        if (n[0] == deleted.length) {
+                            throw new SnapshotCorruptException(
+                                    f.name(),
+                                    "snapshot version "
+                                            + modelVersion
+                                            + ": file "
+                                            + f.name()
+                                            + " has more ids than the manifest says ("
+                                            + f.records()
+                                            + ")");
+                        }
+                        deleted[n[0]++] = id;
+                    });
+        }
+        EmbeddingTable rows = new EmbeddingTable(config.rowWidth(), rowCount, precision);
+        for (FileEntry f : m.files(FileRole.ROWS)) {
+            readRowsInto(rows, dir, m, f, config, false);
+        }
+        DenseParameters dense = null;
+        for (FileEntry f : m.files(FileRole.DENSE)) {
+            dense =
+                    new DenseParameters(
+                            SnapshotReader.readDense(dir, modelVersion, f)
+                                    .get(SnapshotFormat.DENSE_BLOCK));
+        }
+        return new LoadedDelta(m, rows, deleted, dense);
+    }
+
+    private static void readRowsInto(
+            EmbeddingTable table,
+            Path dir,
+            SnapshotManifest m,
+            FileEntry f,
+            ModelConfig config,
+            boolean full)
+            throws IOException {
+        SnapshotReader.readRows(
+                dir,
+                m.modelVersion(),
+                f,
+                config.rowWidth(),
+                (id, row) -> {
+                    int before = table.size();
+                    try {
+                        table.put(id, row);
+                    } catch (IllegalArgumentException e) {
+                        throw new SnapshotException(
+                                "snapshot version "
+                                        + m.modelVersion()
+                                        + ": file "
+                                        + f.name()
+                                        + ": "
+                                        + e.getMessage(),
+                                e);
+                    }
+                    if (full && table.size() == before) {
+                        throw new SnapshotCorruptException(
+                                f.name(),
+                                "snapshot version "
+                                        + m.modelVersion()
+                                        + ": feature id "
+                                        + id
+                                        + " has two rows in a FULL snapshot (second in "
+                                        + f.name()
+                                        + ")");
+                    }
+                });
+    }
+
+    private static void checkSameModel(SnapshotManifest base, SnapshotManifest m)
+            throws SnapshotCorruptException {
+        if (!m.modelConfig().equals(base.modelConfig())
+                || !m.featureSpecJson().equals(base.featureSpecJson())) {
+            throw new SnapshotCorruptException(
+                    MANIFEST_FILE,
+                    "snapshot version "
+                            + m.modelVersion()
+                            + " has another model config or feature spec than its base "
+                            + base.modelVersion());
+        }
     }
 
     private static FeatureSpec checkSpec(SnapshotManifest m, ModelConfig config)
@@ -449,8 +566,13 @@ public final class LocalModelStore {
         return spec;
     }
 
-    /** The manifests from the FULL below {@code modelVersion} up to it, oldest first. */
-    private List<SnapshotManifest> chainOf(long modelVersion) throws IOException {
+    /**
+     * The manifests from the FULL below {@code modelVersion} up to it, oldest first: what {@link
+     * #load} reads (a FULL's chain is itself alone).
+     *
+     * @throws SnapshotException if a version of the chain is not committed
+     */
+    public List<SnapshotManifest> readChain(long modelVersion) throws IOException {
         Deque<SnapshotManifest> chain = new ArrayDeque<>();
         SnapshotManifest m = readManifest(modelVersion);
         chain.addFirst(m);
@@ -482,7 +604,7 @@ public final class LocalModelStore {
             for (long v : roots) {
                 keep.add(v);
                 try {
-                    for (SnapshotManifest m : chainOf(v)) {
+                    for (SnapshotManifest m : readChain(v)) {
                         keep.add(m.modelVersion());
                     }
                 } catch (IOException e) {

@@ -7,9 +7,9 @@ import org.apache.avro.SchemaBuilder;
 import org.apache.avro.file.CodecFactory;
 
 /**
- * The Avro layout of snapshot data files (format version 1). Both kinds are Avro object container
- * files, deflate-compressed, whose metadata carries {@link #META_FORMAT_VERSION} = "1" and {@link
- * #META_FILE_ROLE} = the {@link FileRole}:
+ * The Avro layout of snapshot data files (format version 1). Every role's files are Avro object
+ * container files, deflate-compressed, whose metadata carries {@link #META_FORMAT_VERSION} = "1"
+ * and {@link #META_FILE_ROLE} = the {@link FileRole}:
  *
  * <ul>
  *   <li>ROWS: {@code record EmbeddingRowRecord {long id; bytes vector;}}, the vector being the row
@@ -18,6 +18,9 @@ import org.apache.avro.file.CodecFactory;
  *       little-endian float32; block {@link #DENSE_BLOCK} holds the flat dense parameters, other
  *       blocks (e.g. {@link #DENSE_ACCUMULATOR_BLOCK}) are for training restores and ignored by
  *       serving.
+ *   <li>DELETES (an additive role of format version 1; readers that predate it reject such a
+ *       snapshot because its manifest names a role they do not know): {@code record DeletedIdRecord
+ *       {long id;}}, the feature ids a DELTA removes from its parent's table.
  * </ul>
  */
 final class SnapshotFormat {
@@ -57,6 +60,14 @@ final class SnapshotFormat {
                     .noDefault()
                     .endRecord();
 
+    static final Schema DELETE_SCHEMA =
+            SchemaBuilder.record("DeletedIdRecord")
+                    .namespace(NAMESPACE)
+                    .doc("A feature id whose row a Freshrank delta snapshot removes")
+                    .fields()
+                    .requiredLong("id")
+                    .endRecord();
+
     /**
      * Float payloads barely compress (measured ~7% with deflate), so the fastest level keeps export
      * CPU low on the training job.
@@ -66,7 +77,11 @@ final class SnapshotFormat {
     }
 
     static Schema schema(FileRole role) {
-        return role == FileRole.ROWS ? ROW_SCHEMA : DENSE_SCHEMA;
+        return switch (role) {
+            case ROWS -> ROW_SCHEMA;
+            case DENSE -> DENSE_SCHEMA;
+            case DELETES -> DELETE_SCHEMA;
+        };
     }
 
     static void encode(float[] values, ByteBuffer out) {

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.freshrank.features.FeatureSpec;
 import io.freshrank.model.ModelConfig;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
@@ -17,6 +18,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -82,6 +84,13 @@ public record SnapshotManifest(
     /** Provenance key: event time of the newest example trained on (epoch millis). */
     public static final String NEWEST_EXAMPLE_TIME_MS = "newestExampleTimeMs";
 
+    /**
+     * Provenance key: wall-clock time (epoch millis) at which the newest example this snapshot was
+     * trained on was written to Kafka (its record timestamp). A server's freshness delay is its
+     * swap time minus this.
+     */
+    public static final String NEWEST_EXAMPLE_INGEST_MS = "newestExampleIngestMs";
+
     /** Provenance key: examples trained on since the job started from scratch. */
     public static final String TRAINED_EXAMPLES = "trainedExamples";
 
@@ -119,6 +128,7 @@ public record SnapshotManifest(
         sorted.sort(Comparator.comparing(FileEntry::name));
         Set<String> names = new HashSet<>();
         int denseFiles = 0;
+        int deletesFiles = 0;
         for (FileEntry f : sorted) {
             Objects.requireNonNull(f, "file entry");
             if (!names.add(f.name())) {
@@ -128,6 +138,18 @@ public record SnapshotManifest(
             if (f.role() == FileRole.DENSE) {
                 denseFiles++;
             }
+            if (f.role() == FileRole.DELETES) {
+                deletesFiles++;
+            }
+        }
+        if (kind == SnapshotKind.FULL && deletesFiles > 0) {
+            throw new IllegalArgumentException(
+                    "snapshot "
+                            + modelVersion
+                            + " is FULL but lists "
+                            + deletesFiles
+                            + " DELETES files; a FULL snapshot lists every row, so only a DELTA"
+                            + " may delete");
         }
         if (denseFiles > 1 || (kind == SnapshotKind.FULL && denseFiles != 1)) {
             throw new IllegalArgumentException(
@@ -164,6 +186,32 @@ public record SnapshotManifest(
             }
         }
         return out;
+    }
+
+    /** Sum of the sizes of this version's own data files (not its parents'), in bytes. */
+    public long totalBytes() {
+        long sum = 0;
+        for (FileEntry f : files) {
+            sum += f.bytes();
+        }
+        return sum;
+    }
+
+    /**
+     * The {@link #NEWEST_EXAMPLE_INGEST_MS} provenance entry; empty when absent or not a
+     * non-negative integer (provenance is free-form, so a bad value is not an error).
+     */
+    public OptionalLong newestExampleIngestMs() {
+        String v = provenance.get(NEWEST_EXAMPLE_INGEST_MS);
+        if (v == null) {
+            return OptionalLong.empty();
+        }
+        try {
+            long ms = Long.parseLong(v.trim());
+            return ms >= 0 ? OptionalLong.of(ms) : OptionalLong.empty();
+        } catch (NumberFormatException e) {
+            return OptionalLong.empty();
+        }
     }
 
     /** Parses the feature spec this snapshot was trained with. */
@@ -278,7 +326,7 @@ public record SnapshotManifest(
                 files.add(
                         new FileEntry(
                                 text(f, where, "name"),
-                                enumValue(FileRole.class, f, where, "role"),
+                                role(f, where),
                                 longField(f, where, "bytes"),
                                 text(f, where, "sha256"),
                                 longField(f, where, "records")));
@@ -364,6 +412,29 @@ public record SnapshotManifest(
             throw corrupt("field " + prefix + name + " must be a number", null);
         }
         return v.floatValue();
+    }
+
+    /**
+     * A file's role. An unknown role is a newer writer's addition to format version 1: rejecting
+     * the snapshot is the only safe choice, as skipping the file could change the model.
+     */
+    private static FileRole role(JsonNode n, String prefix) throws SnapshotCorruptException {
+        String v = text(n, prefix, "role");
+        for (FileRole r : FileRole.values()) {
+            if (r.name().equals(v)) {
+                return r;
+            }
+        }
+        throw corrupt(
+                "field "
+                        + prefix
+                        + "role has file role '"
+                        + v
+                        + "', which this reader does not know (it knows "
+                        + Arrays.toString(FileRole.values())
+                        + "); the snapshot was probably written by a newer Freshrank and cannot be"
+                        + " read without that file: upgrade this reader",
+                null);
     }
 
     private static <E extends Enum<E>> E enumValue(

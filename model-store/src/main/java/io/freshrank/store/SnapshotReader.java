@@ -56,7 +56,7 @@ final class SnapshotReader {
     /** Receives rows as they are read. */
     @FunctionalInterface
     interface RowSink {
-        void accept(long id, float[] row) throws SnapshotCorruptException;
+        void accept(long id, float[] row) throws SnapshotException;
     }
 
     static void readRows(Path dir, long version, FileEntry f, int rowWidth, RowSink sink)
@@ -99,6 +99,19 @@ final class SnapshotReader {
         }
     }
 
+    /** Receives the ids of a DELETES file as they are read. */
+    @FunctionalInterface
+    interface IdSink {
+        void accept(long id) throws SnapshotException;
+    }
+
+    static void readDeletes(Path dir, long version, FileEntry f, IdSink sink) throws IOException {
+        long n = read(dir, version, f, (GenericRecord r) -> sink.accept((Long) r.get("id")));
+        if (n != f.records()) {
+            throw corrupt(version, f, "has " + n + " ids but the manifest says " + f.records());
+        }
+    }
+
     static Map<String, float[]> readDense(Path dir, long version, FileEntry f) throws IOException {
         Map<String, float[]> blocks = new LinkedHashMap<>();
         long n =
@@ -137,7 +150,7 @@ final class SnapshotReader {
 
     @FunctionalInterface
     private interface RecordSink {
-        void accept(GenericRecord r) throws SnapshotCorruptException;
+        void accept(GenericRecord r) throws SnapshotException;
     }
 
     private static long read(Path dir, long version, FileEntry f, RecordSink sink)

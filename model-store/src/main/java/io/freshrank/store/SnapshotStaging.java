@@ -20,6 +20,12 @@ import org.apache.avro.generic.GenericRecord;
  * concurrently; each file must have exactly one writer. A file written twice (a retried attempt) is
  * replaced whole by the later one. Every write returns the {@link FileEntry} that the publisher
  * collects into the manifest.
+ *
+ * <p>A DELTA lists the rows touched since its parent ({@link #openRows}) and the ids removed since
+ * then ({@link #openDeletes}, e.g. rows expired by an idle TTL); readers apply a delta's deletes
+ * before its rows, so an id that was removed and then touched again within one delta keeps its new
+ * row. A writer that expires and re-creates rows between two snapshots may therefore list the id in
+ * both files.
  */
 public final class SnapshotStaging {
     /** Conventional name of the dense parameter file. */
@@ -41,6 +47,17 @@ public final class SnapshotStaging {
             throw new IllegalArgumentException("subtaskIndex must be >= 0, got " + subtaskIndex);
         }
         return String.format(Locale.ROOT, "rows-%05d.avro", subtaskIndex);
+    }
+
+    /**
+     * Conventional name of the deletes file of writer {@code subtaskIndex}: {@code
+     * deletes-00003.avro}.
+     */
+    public static String deletesFileName(int subtaskIndex) {
+        if (subtaskIndex < 0) {
+            throw new IllegalArgumentException("subtaskIndex must be >= 0, got " + subtaskIndex);
+        }
+        return String.format(Locale.ROOT, "deletes-%05d.avro", subtaskIndex);
     }
 
     public long modelVersion() {
@@ -68,6 +85,25 @@ public final class SnapshotStaging {
             while (rows.hasNext()) {
                 Map.Entry<Long, float[]> e = rows.next();
                 w.append(e.getKey(), e.getValue());
+            }
+            return w.finish();
+        }
+    }
+
+    /**
+     * Opens a DELETES file for streaming writes: the feature ids this DELTA removes from its
+     * parent. Only a DELTA may list DELETES files ({@link SnapshotManifest} rejects them in a
+     * FULL).
+     */
+    public DeleteFileWriter openDeletes(String fileName) throws IOException {
+        return new DeleteFileWriter(directory.resolve(FileEntry.checkName(fileName)));
+    }
+
+    /** Writes {@code ids} (in order) into one DELETES file; see {@link #openDeletes}. */
+    public FileEntry writeDeletes(String fileName, long[] ids) throws IOException {
+        try (DeleteFileWriter w = openDeletes(fileName)) {
+            for (long id : ids) {
+                w.append(id);
             }
             return w.finish();
         }

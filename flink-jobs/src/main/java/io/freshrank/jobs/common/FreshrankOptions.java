@@ -4,6 +4,7 @@ import static org.apache.flink.configuration.ConfigOptions.key;
 
 import java.time.Duration;
 import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.MemorySize;
 
 /**
  * Every configuration key of the Freshrank jobs, declared once with its type, default and doc. Keys
@@ -130,4 +131,41 @@ public final class FreshrankOptions {
                     .withDescription(
                             "Directory of the model store snapshots are published to. Required by the train"
                                     + " job.");
+
+    public static final ConfigOption<MemorySize> CACHE_BYTES =
+            key("freshrank.train.embedding.cache-size")
+                    .memoryType()
+                    .defaultValue(MemorySize.ofMebiBytes(64))
+                    .withDescription(
+                            "Heap size of each embedding shard's write-back cache of hot rows, in front of"
+                                    + " keyed state (RocksDB). 0 disables it (use with the heap state backend).");
+
+    public static final ConfigOption<MemorySize> SKETCH_BYTES =
+            key("freshrank.train.embedding.admission-sketch-size")
+                    .memoryType()
+                    .defaultValue(MemorySize.ofMebiBytes(4))
+                    .withDescription(
+                            "Size of each shard's count-min sketch counting ids below their slot's admission"
+                                    + " threshold.");
+
+    public static final ConfigOption<Duration> EXPIRY_SWEEP_INTERVAL =
+            key("freshrank.train.embedding.expiry-sweep-interval")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(5))
+                    .withDescription(
+                            "How often each shard drops rows idle longer than their slot's idleExpiry.");
+
+    public static final ConfigOption<Duration> SKETCH_HALVE_INTERVAL =
+            key("freshrank.train.embedding.admission-sketch-halve-interval")
+                    .durationType()
+                    .defaultValue(Duration.ofHours(1))
+                    .withDescription("The admission sketch's counts are halved this often.");
+
+    public static final ConfigOption<Integer> FULL_SNAPSHOT_EVERY =
+            key("freshrank.publish.full-every")
+                    .intType()
+                    .defaultValue(10)
+                    .withDescription(
+                            "Every this many checkpoints a FULL snapshot is published; in between, DELTAs of"
+                                    + " the rows touched since the previous snapshot. 1 publishes only FULLs.");
 }

@@ -41,7 +41,7 @@ public class DecodeEventsFunction<T> extends ProcessFunction<RawRecord, T> {
 
     @Override
     public void processElement(RawRecord raw, Context ctx, Collector<T> out) {
-        DecodeResult<T> r = decoder.decode(raw.value);
+        DecodeResult<T> r = decoder.decode(raw);
         if (r.isValid()) {
             valid.inc();
             out.collect(r.value());

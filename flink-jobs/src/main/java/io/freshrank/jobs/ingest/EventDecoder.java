@@ -11,4 +11,9 @@ import java.io.Serializable;
  */
 public interface EventDecoder<T> extends Serializable {
     DecodeResult<T> decode(byte[] payload);
+
+    /** Decodes a record; override to use its coordinates or Kafka timestamp. */
+    default DecodeResult<T> decode(io.freshrank.jobs.common.RawRecord record) {
+        return decode(record.value);
+    }
 }

@@ -5,18 +5,25 @@ import io.freshrank.model.ModelConfig;
 import io.freshrank.store.FileEntry;
 import io.freshrank.store.FileRole;
 import io.freshrank.store.LocalModelStore;
+import io.freshrank.store.SnapshotKind;
 import io.freshrank.store.SnapshotManifest;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Phase 2 of publishing (see the package doc): commits version N once all {@code expectedParts}
- * part descriptors of N are staged. Used by one subtask only. Not thread-safe.
+ * Phase 2 of publishing (see the package doc): commits version N once every shard's parts and the
+ * dense part of N are staged. A DELTA is committed only on top of its base: every shard's delta
+ * must name the same base, and that base must be {@code LATEST}; otherwise (a checkpoint in between
+ * was never published) the version is skipped and publishing resumes with the next FULL. Used by
+ * one subtask only. Not thread-safe.
  */
 public final class SnapshotCommitter {
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotCommitter.class);
@@ -24,66 +31,112 @@ public final class SnapshotCommitter {
     private final LocalModelStore store;
     private final FeatureSpec spec;
     private final ModelConfig modelConfig;
-    private final int expectedParts;
+    private final int shards;
     private long lastCommitted = -1;
 
     public SnapshotCommitter(
-            LocalModelStore store, FeatureSpec spec, ModelConfig modelConfig, int expectedParts) {
+            LocalModelStore store, FeatureSpec spec, ModelConfig modelConfig, int shards) {
         this.store = store;
         this.spec = spec;
         this.modelConfig = modelConfig;
-        this.expectedParts = expectedParts;
+        this.shards = shards;
     }
 
     /**
-     * Commits version {@code checkpointId} if all its parts are staged and it is newer than {@code
-     * LATEST}.
+     * Commits version {@code checkpointId} if it is complete, newer than {@code LATEST} and (for a
+     * DELTA) based on it.
      *
-     * @return true if committed
+     * @return the committed manifest's kind, or null if nothing was committed
      */
-    public boolean commit(long checkpointId, Map<String, String> provenance) throws IOException {
+    public SnapshotKind commit(long checkpointId, Map<String, String> provenance)
+            throws IOException {
         OptionalLong latest = store.readLatestVersion();
         if (checkpointId <= lastCommitted
-                || (latest.isPresent() && checkpointId <= latest.getAsLong())) {
-            return false;
+                || (latest.isPresent() && checkpointId <= latest.getAsLong())
+                || store.isCommitted(checkpointId)) {
+            return null;
         }
         Path staging = store.stage(checkpointId).directory();
-        List<FileEntry> parts = SnapshotParts.read(staging);
-        if (parts.size() < expectedParts) {
+        List<SnapshotParts.Part> parts = SnapshotParts.read(staging);
+        int rowParts = 0;
+        int deleteParts = 0;
+        int denseParts = 0;
+        Set<String> kinds = new HashSet<>();
+        Set<String> bases = new HashSet<>();
+        List<FileEntry> files = new ArrayList<>();
+        for (SnapshotParts.Part p : parts) {
+            files.add(p.entry());
+            switch (p.entry().role()) {
+                case ROWS -> {
+                    rowParts++;
+                    kinds.add(p.meta().getOrDefault(SnapshotParts.KIND, SnapshotKind.FULL.name()));
+                    bases.add(p.meta().getOrDefault(SnapshotParts.BASE, "-1"));
+                }
+                case DELETES -> deleteParts++;
+                case DENSE -> denseParts++;
+                default -> {}
+            }
+        }
+        if (rowParts < shards || denseParts < 1) {
             LOG.warn(
-                    "checkpoint {} completed but only {} of {} snapshot parts are staged; not publishing it",
+                    "checkpoint {} completed but only {} of {} shard parts and {} dense parts are staged;"
+                            + " not publishing it",
                     checkpointId,
-                    parts.size(),
-                    expectedParts);
-            return false;
+                    rowParts,
+                    shards,
+                    denseParts);
+            return null;
+        }
+        if (kinds.size() != 1) {
+            LOG.warn(
+                    "checkpoint {}: shards disagree on the snapshot kind {}; skipping it",
+                    checkpointId,
+                    kinds);
+            return null;
+        }
+        SnapshotKind kind = SnapshotKind.valueOf(kinds.iterator().next());
+        long parent = latest.orElse(-1);
+        if (kind == SnapshotKind.DELTA) {
+            long base =
+                    bases.size() == 1 ? Long.parseLong(bases.iterator().next()) : Long.MIN_VALUE;
+            if (base < 0 || base != parent || deleteParts < shards) {
+                LOG.warn(
+                        "checkpoint {}: DELTA on bases {} but LATEST is {}; skipping until the next FULL",
+                        checkpointId,
+                        bases,
+                        parent);
+                return null;
+            }
         }
         long now = System.currentTimeMillis();
         SnapshotManifest manifest =
                 SnapshotManifest.builder()
                         .modelVersion(checkpointId)
-                        .parentVersion(latest.orElse(-1))
+                        .parentVersion(kind == SnapshotKind.DELTA ? parent : -1)
+                        .kind(kind)
                         .checkpointId(checkpointId)
                         .createdAtMs(now)
                         .featureSpec(spec)
                         .modelConfig(modelConfig)
-                        .files(parts)
+                        .files(files)
                         .provenance(provenance)
                         .provenance(SnapshotManifest.CODE_VERSION, CodeVersion.get())
                         .build();
         store.commit(manifest);
         lastCommitted = checkpointId;
         long rows =
-                parts.stream()
-                        .filter(p -> p.role() == FileRole.ROWS)
+                files.stream()
+                        .filter(f -> f.role() == FileRole.ROWS)
                         .mapToLong(FileEntry::records)
                         .sum();
         LOG.info(
-                "published model version {} ({} rows, {} files, {} bytes)",
+                "published model version {} ({}, {} rows, {} files, {} bytes)",
                 checkpointId,
+                kind,
                 rows,
-                parts.size(),
-                parts.stream().mapToLong(FileEntry::bytes).sum());
-        return true;
+                files.size(),
+                files.stream().mapToLong(FileEntry::bytes).sum());
+        return kind;
     }
 
     public long lastCommitted() {

@@ -149,6 +149,7 @@ public class BatchExamplesOperator extends AbstractStreamOperator<LookupRequest>
         b.requestIds = new String[n];
         b.impressionTimes = new long[n];
         b.emitTimes = new long[n];
+        b.ingestTimes = new long[n];
         b.holdout = new boolean[n];
         int pos = 0;
         for (int i = 0; i < n; i++) {
@@ -166,6 +167,7 @@ public class BatchExamplesOperator extends AbstractStreamOperator<LookupRequest>
             b.requestIds[i] = ex.requestId;
             b.impressionTimes[i] = ex.impressionTimeMs;
             b.emitTimes[i] = ex.emitTimeMs;
+            b.ingestTimes[i] = ex.ingestTimeMs;
             b.holdout[i] = ex.holdout;
         }
         b.offsets[n * b.numSlots] = pos;

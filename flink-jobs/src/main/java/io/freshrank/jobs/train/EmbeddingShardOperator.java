@@ -1,68 +1,107 @@
 package io.freshrank.jobs.train;
 
 import io.freshrank.features.FeatureSpec;
-import io.freshrank.features.SlotSpec;
 import io.freshrank.jobs.publish.SnapshotParts;
-import io.freshrank.model.AdagradOptimizer;
-import io.freshrank.model.RowInitializer;
 import io.freshrank.store.FileEntry;
 import io.freshrank.store.LocalModelStore;
 import io.freshrank.store.RowFileWriter;
+import io.freshrank.store.SnapshotKind;
 import io.freshrank.store.SnapshotStaging;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One shard of the embedding table: the rows of the feature ids in this subtask's key-group range,
- * in keyed state keyed by the raw 64-bit id. Input 1 looks rows up for a batch (creating and
- * admitting rows as ids occur); input 2 applies summed gradients with the slot's optimizer. Both
- * inputs arrive partitioned by {@link ShardRouter}, so every id in a record belongs to this subtask
- * and the operator switches the key per id.
+ * in keyed state keyed by the raw 64-bit id, behind a write-back cache. Input 1 looks rows up for a
+ * batch (admitting ids as they occur); input 2 applies summed gradients. Both inputs arrive
+ * partitioned by {@link ShardRouter}, so every id in a record belongs to this subtask and the
+ * operator switches the key per id. The logic lives in {@link ShardTable}; this class supplies
+ * keyed state, the clock, checkpoints (cache flush before the barrier, the admission sketch in
+ * operator state) and snapshot staging.
  *
- * <p>Guardrails: a gradient with a non-finite value is counted and dropped, never written; a
- * gradient for an id without an admitted row (expired, never admitted) is counted and dropped.
+ * <p>Rescaling: rows move with their key groups. The admission sketch is union state: after a
+ * rescale each subtask merges all old sketches, which can only over-count (ids reach admission
+ * slightly earlier), never lose counts.
  */
 public class EmbeddingShardOperator extends AbstractStreamOperator<TrainerInput>
         implements TwoInputStreamOperator<LookupRequest, GradientUpdate, TrainerInput> {
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddingShardOperator.class);
 
     /** Name of the keyed row state; renaming it is a state migration. */
     public static final String ROW_STATE = "embedding-row";
 
-    /** Standard deviation of a new row's factor entries. */
-    static final float INIT_SCALE = 0.01f;
+    /** Name of the admission sketch's operator state. */
+    public static final String SKETCH_STATE = "admission-sketch";
+
+    private static final int SKETCH_DEPTH = 4;
 
     private final String specJson;
-
-    /** Model store root, or null to publish nothing. */
-    private final String storePath;
+    private final ShardConfig config;
 
     private transient FeatureSpec spec;
     private transient ValueState<EmbeddingRow> rows;
-    private transient Map<Integer, SlotSpec> slots;
-    private transient Map<Integer, AdagradOptimizer> optimizers;
+    private transient ListState<byte[]> sketchState;
+    private transient CountMinSketch restoredSketch;
+    private transient ShardTable table;
     private transient int rowWidth;
-    private transient Counter rowsAdmitted;
+    private transient Set<Long> touched;
+    private transient Set<Long> removed;
+    private transient long lastSnapshotId;
+    private transient long nextHalveMs;
+    private transient Counter lookups;
     private transient Counter gradientsApplied;
+    private transient Counter gradientsClipped;
     private transient Counter nonFiniteGradients;
     private transient Counter gradientsWithoutRow;
 
-    public EmbeddingShardOperator(FeatureSpec spec, String storePath) {
+    public EmbeddingShardOperator(FeatureSpec spec, ShardConfig config) {
         this.specJson = spec.toJson();
-        this.storePath = storePath;
+        this.config = config;
+    }
+
+    @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        sketchState =
+                context.getOperatorStateStore()
+                        .getUnionListState(
+                                new ListStateDescriptor<>(
+                                        SKETCH_STATE,
+                                        PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        if (context.isRestored()) {
+            for (byte[] bytes : sketchState.get()) {
+                CountMinSketch s = CountMinSketch.fromBytes(bytes);
+                if (restoredSketch == null) {
+                    restoredSketch = s;
+                } else if (s.width() == restoredSketch.width()
+                        && s.depth() == restoredSketch.depth()
+                        && s.seed() == restoredSketch.seed()) {
+                    restoredSketch.merge(s);
+                }
+            }
+        }
     }
 
     @Override
@@ -70,22 +109,92 @@ public class EmbeddingShardOperator extends AbstractStreamOperator<TrainerInput>
         super.open();
         spec = FeatureSpec.fromJson(specJson);
         rowWidth = spec.uniformDim() + 1;
-        slots = new HashMap<>();
-        optimizers = new HashMap<>();
-        for (SlotSpec s : spec.embeddedSlots()) {
-            slots.put(s.id(), s);
-            optimizers.put(
-                    s.id(), new AdagradOptimizer(s.optimizer().learningRate(), s.optimizer().l2()));
-        }
         rows =
                 getPartitionedState(
                         new ValueStateDescriptor<>(
                                 ROW_STATE, TypeInformation.of(EmbeddingRow.class)));
+        CountMinSketch sketch =
+                restoredSketch != null
+                        ? restoredSketch
+                        : CountMinSketch.withMaxBytes(config.sketchBytes(), SKETCH_DEPTH, 0x5EEDL);
+        int entryWidth = ShardTable.entryWidth(spec);
+        RowCache cache =
+                config.cacheBytes() > 0
+                        ? RowCache.withMaxBytes(config.cacheBytes(), entryWidth)
+                        : null;
+        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        table = new ShardTable(spec, new KeyedRowStore(), cache, sketch, 31L * subtask + 7);
+        touched = new HashSet<>();
+        removed = new HashSet<>();
+        table.setChangeListener(
+                (id, isRemoved) -> {
+                    if (isRemoved) {
+                        touched.remove(id);
+                        removed.add(id);
+                    } else {
+                        touched.add(id);
+                        removed.remove(id);
+                    }
+                });
+        lastSnapshotId = -1;
+
         var metrics = getMetricGroup();
-        rowsAdmitted = metrics.counter("rowsAdmitted");
+        lookups = metrics.counter("rowLookups");
         gradientsApplied = metrics.counter("rowGradientsApplied");
+        gradientsClipped = metrics.counter("rowGradientsClipped");
         nonFiniteGradients = metrics.counter("nonFiniteGradients");
         gradientsWithoutRow = metrics.counter("gradientsWithoutRow");
+        metrics.gauge("rowsAdmitted", () -> table.admitted());
+        metrics.gauge("rowsExpired", () -> table.expired());
+        metrics.gauge("admissionSketchBytes", () -> table.sketch().bytes());
+        if (cache != null) {
+            metrics.gauge("cacheHitRate", () -> table.cache().hitRate());
+            metrics.gauge("cacheRows", () -> (long) table.cache().size());
+            metrics.gauge("cacheHeapBytes", () -> table.cache().heapBytes());
+            metrics.gauge("cacheEvictions", () -> table.cache().evictions());
+        }
+        long now = getProcessingTimeService().getCurrentProcessingTime();
+        nextHalveMs = now + config.sketchHalveIntervalMs();
+        scheduleSweep(now);
+    }
+
+    private void scheduleSweep(long now) {
+        getProcessingTimeService().registerTimer(now + config.sweepIntervalMs(), this::sweep);
+    }
+
+    /** Expires idle rows (cache first, then the store) and ages the sketch when due. */
+    private void sweep(long now) throws Exception {
+        long fromCache = table.expireCached(now).length;
+        ShardTable.LongList keys = new ShardTable.LongList();
+        try (Stream<Long> stream =
+                this.<Long>getKeyedStateBackend().getKeys(ROW_STATE, VoidNamespace.INSTANCE)) {
+            stream.forEach(keys::add);
+        }
+        long fromStore = 0;
+        for (int i = 0; i < keys.size(); i++) {
+            long id = keys.get(i);
+            if (table.isCached(id)) {
+                continue;
+            }
+            setCurrentKey(id);
+            EmbeddingRow row = rows.value();
+            if (row != null && table.isExpired(id, row, now)) {
+                table.expireStored(id);
+                fromStore++;
+            }
+        }
+        if (fromCache + fromStore > 0) {
+            LOG.info(
+                    "expired {} idle rows ({} cached, {} stored)",
+                    fromCache + fromStore,
+                    fromCache,
+                    fromStore);
+        }
+        if (now >= nextHalveMs) {
+            table.halveSketch();
+            nextHalveMs = now + config.sketchHalveIntervalMs();
+        }
+        scheduleSweep(now);
     }
 
     @Override
@@ -100,40 +209,10 @@ public class EmbeddingShardOperator extends AbstractStreamOperator<TrainerInput>
         resp.rows = new float[n * rowWidth];
         long now = getProcessingTimeService().getCurrentProcessingTime();
         for (int k = 0; k < n; k++) {
-            long id = req.ids[k];
-            setCurrentKey(id);
-            EmbeddingRow row = rows.value();
-            if (row == null || !row.admitted()) {
-                row = countOccurrence(id, row, req.counts[k], now);
-            }
-            if (row != null && row.admitted()) {
-                resp.present[k] = true;
-                System.arraycopy(row.vector, 0, resp.rows, k * rowWidth, rowWidth);
-            }
+            resp.present[k] = table.lookup(req.ids[k], req.counts[k], now, resp.rows, k * rowWidth);
         }
+        lookups.inc(n);
         output.collect(new StreamRecord<>(TrainerInput.of(resp)));
-    }
-
-    /** Counts occurrences of a not-yet-admitted id and admits it at the slot's threshold. */
-    private EmbeddingRow countOccurrence(long id, EmbeddingRow row, int occurrences, long now)
-            throws Exception {
-        SlotSpec slot = slots.get(io.freshrank.features.FeatureHasher.slotId(id));
-        if (occurrences <= 0 || slot == null) {
-            return row;
-        }
-        if (row == null) {
-            row = new EmbeddingRow();
-        }
-        row.count += occurrences;
-        if (row.count >= slot.admissionThreshold()) {
-            row.vector = RowInitializer.initialRow(id, slot.dim(), INIT_SCALE);
-            row.accumulator = new float[rowWidth];
-            Arrays.fill(row.accumulator, slot.optimizer().initialAccumulator());
-            rowsAdmitted.inc();
-        }
-        row.lastUpdateMs = now;
-        rows.update(row);
-        return row;
     }
 
     @Override
@@ -145,70 +224,113 @@ public class EmbeddingShardOperator extends AbstractStreamOperator<TrainerInput>
         }
         long now = getProcessingTimeService().getCurrentProcessingTime();
         for (int k = 0; k < g.ids.length; k++) {
-            int off = k * rowWidth;
-            if (!allFinite(g.grads, off, rowWidth)) {
-                nonFiniteGradients.inc();
-                continue;
+            switch (table.applyGradient(g.ids[k], g.grads, k * rowWidth, now)) {
+                case APPLIED -> gradientsApplied.inc();
+                case CLIPPED -> {
+                    gradientsApplied.inc();
+                    gradientsClipped.inc();
+                }
+                case NO_ROW -> gradientsWithoutRow.inc();
+                case NON_FINITE -> nonFiniteGradients.inc();
             }
-            long id = g.ids[k];
-            setCurrentKey(id);
-            EmbeddingRow row = rows.value();
-            if (row == null || !row.admitted()) {
-                gradientsWithoutRow.inc();
-                continue;
-            }
-            optimizers
-                    .get(io.freshrank.features.FeatureHasher.slotId(id))
-                    .apply(row.vector, 0, row.accumulator, 0, g.grads, off, rowWidth);
-            row.count++;
-            row.lastUpdateMs = now;
-            rows.update(row);
-            gradientsApplied.inc();
         }
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        super.prepareSnapshotPreBarrier(checkpointId);
+        // Keyed state must hold every row when the state backend snapshots it.
+        table.flush();
     }
 
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
-        if (storePath != null) {
+        sketchState.update(List.of(table.sketch().toBytes()));
+        if (config.storePath() != null) {
             stageRows(context.getCheckpointId());
         }
     }
 
     /**
-     * Phase 1 of publishing: writes every admitted row of this shard into the staging directory of
-     * version {@code checkpointId}, plus its part descriptor. Runs inside the checkpoint's
-     * synchronous part, so the file holds exactly the rows of the checkpoint.
+     * Phase 1 of publishing: writes this shard's rows for version {@code checkpointId} into the
+     * store's staging directory with a part descriptor. FULL (every admitted row) on the first
+     * snapshot since (re)start and every {@code fullSnapshotEvery} checkpoints; otherwise DELTA:
+     * the rows changed and the ids removed since this shard's previous snapshot, whose id is
+     * recorded as the delta's base.
      */
     private void stageRows(long checkpointId) throws Exception {
-        SnapshotStaging staging = new LocalModelStore(Path.of(storePath)).stage(checkpointId);
+        LocalModelStore store = new LocalModelStore(Path.of(config.storePath()));
+        if (!SnapshotParts.stageable(store, checkpointId)) {
+            return;
+        }
+        SnapshotKind kind =
+                lastSnapshotId < 0 || checkpointId % config.fullSnapshotEvery() == 0
+                        ? SnapshotKind.FULL
+                        : SnapshotKind.DELTA;
+        SnapshotStaging staging = store.stage(checkpointId);
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-        FileEntry entry;
+        FileEntry rowsEntry;
         try (RowFileWriter writer =
-                        staging.openRows(SnapshotStaging.rowsFileName(subtask), rowWidth);
-                Stream<Long> keys =
+                staging.openRows(SnapshotStaging.rowsFileName(subtask), rowWidth)) {
+            if (kind == SnapshotKind.FULL) {
+                try (Stream<Long> keys =
                         this.<Long>getKeyedStateBackend()
                                 .getKeys(ROW_STATE, VoidNamespace.INSTANCE)) {
-            Iterator<Long> it = keys.iterator();
-            while (it.hasNext()) {
-                Long id = it.next();
-                setCurrentKey(id);
-                EmbeddingRow row = rows.value();
-                if (row != null && row.admitted()) {
-                    writer.append(id, row.vector);
+                    Iterator<Long> it = keys.iterator();
+                    while (it.hasNext()) {
+                        appendRow(writer, it.next());
+                    }
+                }
+            } else {
+                for (Long id : touched) {
+                    appendRow(writer, id);
                 }
             }
-            entry = writer.finish();
+            rowsEntry = writer.finish();
         }
-        SnapshotParts.write(staging.directory(), entry);
+        Map<String, String> meta = new HashMap<>();
+        meta.put(SnapshotParts.KIND, kind.name());
+        meta.put(SnapshotParts.BASE, Long.toString(lastSnapshotId));
+        SnapshotParts.write(staging.directory(), rowsEntry, meta);
+        if (kind == SnapshotKind.DELTA) {
+            long[] ids = removed.stream().mapToLong(Long::longValue).toArray();
+            SnapshotParts.write(
+                    staging.directory(),
+                    staging.writeDeletes(SnapshotStaging.deletesFileName(subtask), ids),
+                    meta);
+        }
+        touched.clear();
+        removed.clear();
+        lastSnapshotId = checkpointId;
     }
 
-    static boolean allFinite(float[] a, int off, int len) {
-        for (int i = off; i < off + len; i++) {
-            if (!Float.isFinite(a[i])) {
-                return false;
-            }
+    private void appendRow(RowFileWriter writer, long id) throws Exception {
+        setCurrentKey(id);
+        EmbeddingRow row = rows.value();
+        if (row != null) {
+            writer.append(id, row.vector);
         }
-        return true;
+    }
+
+    /** Keyed state as the table's store: switches the current key to the id. */
+    private final class KeyedRowStore implements RowStore {
+        @Override
+        public EmbeddingRow get(long id) throws Exception {
+            setCurrentKey(id);
+            return rows.value();
+        }
+
+        @Override
+        public void put(long id, EmbeddingRow row) throws Exception {
+            setCurrentKey(id);
+            rows.update(row);
+        }
+
+        @Override
+        public void remove(long id) throws Exception {
+            setCurrentKey(id);
+            rows.clear();
+        }
     }
 }

@@ -3,6 +3,7 @@ package io.freshrank.jobs.train;
 import io.freshrank.features.FeatureExtractor;
 import io.freshrank.features.FeatureSpec;
 import io.freshrank.features.FeatureVector;
+import io.freshrank.jobs.common.RawRecord;
 import io.freshrank.jobs.ingest.EventDecoder;
 import io.freshrank.schema.DecodeResult;
 import io.freshrank.schema.EventCodec;
@@ -18,6 +19,15 @@ public final class ExampleDecoder implements EventDecoder<TrainExample> {
 
     public ExampleDecoder(FeatureSpec spec) {
         this.specJson = spec.toJson();
+    }
+
+    @Override
+    public DecodeResult<TrainExample> decode(RawRecord record) {
+        DecodeResult<TrainExample> r = decode(record.value);
+        if (r.isValid()) {
+            r.value().ingestTimeMs = record.timestampMs;
+        }
+        return r;
     }
 
     @Override

@@ -31,6 +31,7 @@ public class TrainBatch {
     public String[] requestIds;
     public long[] impressionTimes;
     public long[] emitTimes;
+    public long[] ingestTimes;
     public boolean[] holdout;
 
     public TrainBatch() {}

@@ -95,6 +95,7 @@ public class TrainBatchFunction
     private transient SnapshotCommitter committer;
     private transient long trainedExamples;
     private transient long newestEmitTimeMs;
+    private transient long newestIngestMs;
 
     private transient float[] pooled;
     private transient float[] numeric;
@@ -158,7 +159,7 @@ public class TrainBatchFunction
                                 + " restore this job from its checkpoint or savepoint");
             }
             FeatureSpec spec = FeatureSpec.fromJson(specJson);
-            committer = new SnapshotCommitter(store, spec, modelConfig, router.parallelism() + 1);
+            committer = new SnapshotCommitter(store, spec, modelConfig, router.parallelism());
         }
     }
 
@@ -182,6 +183,8 @@ public class TrainBatchFunction
             provenance.put(SnapshotManifest.TRAINED_EXAMPLES, Long.toString(trainedExamples));
             provenance.put(
                     SnapshotManifest.NEWEST_EXAMPLE_TIME_MS, Long.toString(newestEmitTimeMs));
+            provenance.put(
+                    SnapshotManifest.NEWEST_EXAMPLE_INGEST_MS, Long.toString(newestIngestMs));
             provenance.put("denseSteps", Long.toString(steps));
             provenance.put("trainerParallelism", Integer.toString(parallelism));
             committer.commit(checkpointId, provenance);
@@ -311,9 +314,10 @@ public class TrainBatchFunction
         trainedExamples += n;
         for (int i = 0; i < n; i++) {
             newestEmitTimeMs = Math.max(newestEmitTimeMs, batch.emitTimes[i]);
+            newestIngestMs = Math.max(newestIngestMs, batch.ingestTimes[i]);
         }
 
-        if (EmbeddingShardOperator.allFinite(denseGrad, 0, params.size())) {
+        if (Floats.allFinite(denseGrad, 0, params.size())) {
             denseOptimizer.apply(params.values(), 0, accumulator, 0, denseGrad, 0, params.size());
             steps++;
         } else {
@@ -373,7 +377,7 @@ public class TrainBatchFunction
         if (d.producer == subtask || d.delta.length != params.size()) {
             return;
         }
-        if (!EmbeddingShardOperator.allFinite(d.delta, 0, d.delta.length)) {
+        if (!Floats.allFinite(d.delta, 0, d.delta.length)) {
             nonFiniteDense.inc();
             return;
         }

@@ -15,7 +15,8 @@ import org.apache.flink.configuration.Configuration;
  * @param batchSize examples per micro-batch
  * @param batchTimeoutMs a partial batch is trained after this long
  * @param syncBatches batches between dense-delta publications (several trainer subtasks)
- * @param storePath model store directory, or null to publish no snapshots
+ * @param shard embedding shard settings (cache, admission sketch, expiry, snapshot store and
+ *     cadence)
  */
 public record TrainConfig(
         FeatureSpec spec,
@@ -23,7 +24,7 @@ public record TrainConfig(
         int batchSize,
         long batchTimeoutMs,
         int syncBatches,
-        String storePath) {
+        ShardConfig shard) {
 
     public TrainConfig {
         if (batchSize < 1 || batchSize > 4096) {
@@ -70,6 +71,12 @@ public record TrainConfig(
                 conf.get(FreshrankOptions.BATCH_SIZE),
                 conf.get(FreshrankOptions.BATCH_TIMEOUT).toMillis(),
                 conf.get(FreshrankOptions.DENSE_SYNC_BATCHES),
-                conf.getOptional(FreshrankOptions.STORE_PATH).orElse(null));
+                new ShardConfig(
+                        conf.get(FreshrankOptions.CACHE_BYTES).getBytes(),
+                        conf.get(FreshrankOptions.SKETCH_BYTES).getBytes(),
+                        conf.get(FreshrankOptions.EXPIRY_SWEEP_INTERVAL).toMillis(),
+                        conf.get(FreshrankOptions.SKETCH_HALVE_INTERVAL).toMillis(),
+                        conf.getOptional(FreshrankOptions.STORE_PATH).orElse(null),
+                        conf.get(FreshrankOptions.FULL_SNAPSHOT_EVERY)));
     }
 }

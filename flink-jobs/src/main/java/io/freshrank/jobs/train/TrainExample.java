@@ -9,6 +9,13 @@ public class TrainExample {
     public String requestId;
     public long impressionTimeMs;
     public long emitTimeMs;
+
+    /**
+     * Wall-clock time the example was written to Kafka (its record timestamp): freshness is
+     * measured from it.
+     */
+    public long ingestTimeMs;
+
     public long[][] ids;
     public float[] numeric;
     public float label;

@@ -117,7 +117,7 @@ public final class TrainingPipeline {
                         .transform(
                                 "embedding shards",
                                 TypeInformation.of(TrainerInput.class),
-                                new EmbeddingShardOperator(config.spec(), config.storePath()))
+                                new EmbeddingShardOperator(config.spec(), config.shard()))
                         .uid(OperatorIds.EMBEDDING_SHARDS)
                         .setParallelism(parallelism);
 
@@ -141,7 +141,7 @@ public final class TrainingPipeline {
                                         config.model(),
                                         router,
                                         config.syncBatches(),
-                                        config.storePath()),
+                                        config.shard().storePath()),
                                 TypeInformation.of(GradientUpdate.class))
                         .uid(OperatorIds.TRAINER)
                         .name("train");

@@ -1,0 +1,364 @@
+package io.freshrank.jobs.train;
+
+import io.freshrank.features.FeatureHasher;
+import io.freshrank.features.FeatureSpec;
+import io.freshrank.features.SlotSpec;
+import io.freshrank.model.RowClipping;
+import io.freshrank.model.RowInitializer;
+import io.freshrank.model.RowOptimizer;
+import io.freshrank.model.RowOptimizers;
+import java.util.SplittableRandom;
+
+/**
+ * The logic of one embedding shard, free of Flink: admission, lookups, gradient updates with the
+ * slot's optimizer, the write-back cache in front of the {@link RowStore}, and idle expiry. The
+ * Flink operator is a thin shell around it (it supplies the keyed-state store and the clock).
+ *
+ * <ul>
+ *   <li><b>Admission.</b> An id without a row is counted in a count-min sketch; once its estimate
+ *       reaches the slot's {@code admissionThreshold} it is admitted with probability {@code
+ *       admissionProbability} per occurrence batch. Until then it is scored with a zero row and
+ *       receives no updates.
+ *   <li><b>Cache.</b> Entries (row + optimizer state) are read into the {@link RowCache} on first
+ *       use and written back when evicted or on {@link #flush()} (before every checkpoint barrier),
+ *       so hot ids run at heap speed and the long tail lives in the store. Without a cache every
+ *       access reads and writes the store.
+ *   <li><b>Guardrails.</b> A gradient with a non-finite value is dropped and counted; a row
+ *       gradient's L2 norm is clipped to the slot's {@code clipNorm}.
+ *   <li><b>Expiry.</b> A row not updated for longer than its slot's {@code idleExpiry} is removed.
+ * </ul>
+ *
+ * Not thread-safe: one per shard subtask, used from the task thread.
+ */
+public final class ShardTable {
+    /** What happened to one row gradient. */
+    public enum GradientOutcome {
+        APPLIED,
+        CLIPPED,
+        NO_ROW,
+        NON_FINITE
+    }
+
+    private final RowStore store;
+    private final RowCache cache;
+    private final CountMinSketch sketch;
+    private final SplittableRandom random;
+    private final int rowWidth;
+    private final SlotSpec[] slots = new SlotSpec[FeatureHasher.MAX_SLOT_ID + 1];
+    private final RowOptimizer[] optimizers = new RowOptimizer[FeatureHasher.MAX_SLOT_ID + 1];
+    private final int[] stateWidths = new int[FeatureHasher.MAX_SLOT_ID + 1];
+    private final int entryWidth;
+    private final float[] scratchGrad;
+
+    private long admitted;
+    private long expired;
+    private ChangeListener listener = (id, removed) -> {};
+
+    /** Told about every row that is created, updated or removed (drives incremental snapshots). */
+    @FunctionalInterface
+    public interface ChangeListener {
+        void changed(long id, boolean removed);
+    }
+
+    public void setChangeListener(ChangeListener listener) {
+        this.listener = listener;
+    }
+
+    /**
+     * @param cache the write-back cache (entry width must be {@link #entryWidth(FeatureSpec)}), or
+     *     null
+     */
+    public ShardTable(
+            FeatureSpec spec, RowStore store, RowCache cache, CountMinSketch sketch, long seed) {
+        this.store = store;
+        this.cache = cache;
+        this.sketch = sketch;
+        this.random = new SplittableRandom(seed);
+        this.rowWidth = spec.uniformDim() + 1;
+        for (SlotSpec s : spec.embeddedSlots()) {
+            slots[s.id()] = s;
+            optimizers[s.id()] = optimizer(s);
+            stateWidths[s.id()] = optimizers[s.id()].stateWidth(rowWidth);
+        }
+        this.entryWidth = entryWidth(spec);
+        if (cache != null && cache.width() != entryWidth) {
+            throw new IllegalArgumentException(
+                    "cache width " + cache.width() + " != entry width " + entryWidth);
+        }
+        this.scratchGrad = new float[rowWidth];
+    }
+
+    /** Floats per cached entry: the row plus the widest optimizer state of any slot. */
+    public static int entryWidth(FeatureSpec spec) {
+        int rowWidth = spec.uniformDim() + 1;
+        int maxState = 0;
+        for (SlotSpec s : spec.embeddedSlots()) {
+            maxState = Math.max(maxState, optimizer(s).stateWidth(rowWidth));
+        }
+        return rowWidth + maxState;
+    }
+
+    static RowOptimizer optimizer(SlotSpec s) {
+        var o = s.optimizer();
+        return RowOptimizers.create(
+                o.type(),
+                o.learningRate(),
+                o.initialAccumulator(),
+                o.l1(),
+                o.l2(),
+                o.beta(),
+                o.beta1(),
+                o.beta2(),
+                o.epsilon());
+    }
+
+    public int rowWidth() {
+        return rowWidth;
+    }
+
+    /**
+     * Copies the row of {@code id} into {@code out[off .. off+rowWidth)} and returns true; or
+     * returns false when the id has no admitted row. {@code occurrences} (training occurrences in
+     * the current batch) count toward admission and may admit the id now.
+     */
+    public boolean lookup(long id, int occurrences, long nowMs, float[] out, int off)
+            throws Exception {
+        SlotSpec slot = slot(id);
+        if (slot == null) {
+            return false;
+        }
+        if (cache != null) {
+            int c = cached(id);
+            if (c >= 0) {
+                System.arraycopy(cache.data(), cache.offset(c), out, off, rowWidth);
+                return true;
+            }
+        } else {
+            EmbeddingRow row = store.get(id);
+            if (row != null) {
+                System.arraycopy(row.vector, 0, out, off, rowWidth);
+                return true;
+            }
+        }
+        if (occurrences <= 0 || !admit(id, slot, occurrences)) {
+            return false;
+        }
+        float[] vector = RowInitializer.initialRow(id, slot.dim(), slot.initStddev());
+        float[] state = new float[stateWidths[slot.id()]];
+        optimizers[slot.id()].initState(vector, 0, state, 0, rowWidth);
+        admitted++;
+        listener.changed(id, false);
+        if (cache != null) {
+            int c = cache.insert(id, this::writeBack);
+            float[] d = cache.data();
+            int o = cache.offset(c);
+            System.arraycopy(vector, 0, d, o, rowWidth);
+            System.arraycopy(state, 0, d, o + rowWidth, state.length);
+            cache.setCount(c, 0);
+            cache.setLastUpdate(c, nowMs);
+            cache.markDirty(c);
+        } else {
+            store.put(id, new EmbeddingRow(vector, state, 0, nowMs));
+        }
+        System.arraycopy(vector, 0, out, off, rowWidth);
+        return true;
+    }
+
+    private boolean admit(long id, SlotSpec slot, int occurrences) {
+        if (slot.admissionThreshold() > 1) {
+            int estimate = sketch.add(id, occurrences);
+            if (estimate < slot.admissionThreshold()) {
+                return false;
+            }
+        }
+        if (slot.admissionProbability() >= 1f) {
+            return true;
+        }
+        // Each of this batch's occurrences is an independent chance.
+        double pass = 1 - Math.pow(1 - slot.admissionProbability(), occurrences);
+        return random.nextDouble() < pass;
+    }
+
+    /** Applies one row gradient {@code grad[off .. off+rowWidth)} with the slot's optimizer. */
+    public GradientOutcome applyGradient(long id, float[] grad, int off, long nowMs)
+            throws Exception {
+        SlotSpec slot = slot(id);
+        for (int i = off; i < off + rowWidth; i++) {
+            if (!Float.isFinite(grad[i])) {
+                return GradientOutcome.NON_FINITE;
+            }
+        }
+        if (slot == null) {
+            return GradientOutcome.NO_ROW;
+        }
+        System.arraycopy(grad, off, scratchGrad, 0, rowWidth);
+        boolean clipped =
+                slot.clipNorm() > 0f
+                        && RowClipping.clipL2(scratchGrad, 0, rowWidth, slot.clipNorm());
+        RowOptimizer opt = optimizers[slot.id()];
+        if (cache != null) {
+            int c = cached(id);
+            if (c < 0) {
+                return GradientOutcome.NO_ROW;
+            }
+            int o = cache.offset(c);
+            opt.apply(cache.data(), o, cache.data(), o + rowWidth, scratchGrad, 0, rowWidth);
+            cache.setCount(c, cache.count(c) + 1);
+            cache.setLastUpdate(c, nowMs);
+            cache.markDirty(c);
+        } else {
+            EmbeddingRow row = store.get(id);
+            if (row == null) {
+                return GradientOutcome.NO_ROW;
+            }
+            opt.apply(row.vector, 0, row.optimizerState, 0, scratchGrad, 0, rowWidth);
+            row.count++;
+            row.lastUpdateMs = nowMs;
+            store.put(id, row);
+        }
+        listener.changed(id, false);
+        return clipped ? GradientOutcome.CLIPPED : GradientOutcome.APPLIED;
+    }
+
+    /**
+     * The cache slot of {@code id}, reading its entry from the store on a miss; -1 when it has no
+     * row.
+     */
+    private int cached(long id) throws Exception {
+        int c = cache.find(id);
+        if (c >= 0) {
+            return c;
+        }
+        EmbeddingRow row = store.get(id);
+        if (row == null) {
+            return -1;
+        }
+        c = cache.insert(id, this::writeBack);
+        float[] d = cache.data();
+        int o = cache.offset(c);
+        System.arraycopy(row.vector, 0, d, o, rowWidth);
+        System.arraycopy(row.optimizerState, 0, d, o + rowWidth, row.optimizerState.length);
+        cache.setCount(c, row.count);
+        cache.setLastUpdate(c, row.lastUpdateMs);
+        return c;
+    }
+
+    private void writeBack(
+            long id, float[] data, int offset, int width, long count, long lastUpdate)
+            throws Exception {
+        SlotSpec slot = slot(id);
+        float[] vector = new float[rowWidth];
+        float[] state = new float[stateWidths[slot.id()]];
+        System.arraycopy(data, offset, vector, 0, rowWidth);
+        System.arraycopy(data, offset + rowWidth, state, 0, state.length);
+        store.put(id, new EmbeddingRow(vector, state, count, lastUpdate));
+    }
+
+    /** Writes every changed cached entry to the store (before a checkpoint barrier). */
+    public void flush() throws Exception {
+        if (cache != null) {
+            cache.flush(this::writeBack);
+        }
+    }
+
+    /** Whether a stored entry of {@code id} is idle past its slot's expiry at {@code nowMs}. */
+    public boolean isExpired(long id, EmbeddingRow row, long nowMs) {
+        SlotSpec slot = slot(id);
+        return slot == null || nowMs - row.lastUpdateMs > slot.idleExpiry().toMillis();
+    }
+
+    /**
+     * Drops idle cached entries and the store's copies of them. Stored entries that are not cached
+     * are expired by the caller with {@link #isExpired} and {@link #expireStored} (it owns the
+     * store's key iteration).
+     *
+     * @return ids expired from the cache
+     */
+    public long[] expireCached(long nowMs) throws Exception {
+        if (cache == null) {
+            return new long[0];
+        }
+        LongList out = new LongList();
+        cache.forEach(
+                (c, id) -> {
+                    SlotSpec slot = slot(id);
+                    if (slot == null
+                            || nowMs - cache.lastUpdate(c) > slot.idleExpiry().toMillis()) {
+                        out.add(id);
+                    }
+                });
+        for (int i = 0; i < out.size(); i++) {
+            cache.remove(out.get(i));
+            store.remove(out.get(i));
+            listener.changed(out.get(i), true);
+        }
+        expired += out.size();
+        return out.toArray();
+    }
+
+    /** Removes a stored (not cached) idle entry. */
+    public void expireStored(long id) throws Exception {
+        store.remove(id);
+        expired++;
+        listener.changed(id, true);
+    }
+
+    /** Whether {@code id} is in the cache (its cached copy is authoritative). */
+    public boolean isCached(long id) {
+        return cache != null && cache.contains(id);
+    }
+
+    /** Ages the admission sketch. */
+    public void halveSketch() {
+        sketch.halve();
+    }
+
+    public CountMinSketch sketch() {
+        return sketch;
+    }
+
+    public RowCache cache() {
+        return cache;
+    }
+
+    public long admitted() {
+        return admitted;
+    }
+
+    public long expired() {
+        return expired;
+    }
+
+    private SlotSpec slot(long id) {
+        return slots[FeatureHasher.slotId(id)];
+    }
+
+    /** A growable list of longs. */
+    static final class LongList {
+        private long[] a = new long[16];
+        private int n;
+
+        void add(long v) {
+            if (n == a.length) {
+                a = java.util.Arrays.copyOf(a, n * 2);
+            }
+            a[n++] = v;
+        }
+
+        long get(int i) {
+            return a[i];
+        }
+
+        int size() {
+            return n;
+        }
+
+        long[] toArray() {
+            return java.util.Arrays.copyOf(a, n);
+        }
+
+        void clear() {
+            n = 0;
+        }
+    }
+}
