@@ -17,9 +17,11 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -37,7 +39,10 @@ import org.slf4j.LoggerFactory;
  *       descending, ties in input order, cut to {@code topK}. A candidate's features override the
  *       context's of the same slot. All candidates are scored by one model version.
  *   <li>{@code GET /health}: 200 {@code {"status": "ok", "modelVersion": N}}, 503 without a model.
- *   <li>{@code GET /model}: served version, ages, config and manifest provenance.
+ *   <li>{@code GET /model}: served version, ages, config, row storage (precision, approximate
+ *       bytes, overlay depth), the last swap (kind, apply time, bytes read), freshness (this
+ *       version's delay from its newest example's Kafka ingest to its swap; p50/p99 over recent
+ *       swaps) and manifest provenance.
  *   <li>{@code GET /metrics}: Prometheus text format.
  * </ul>
  *
@@ -98,11 +103,12 @@ public final class RankingServer implements AutoCloseable {
     }
 
     /**
-     * Starts a puller on {@code store} (polling every {@code config.pollInterval()}) and a server.
+     * Starts a puller on {@code store} ({@link RankingServerConfig#pullerConfig()}: polling every
+     * {@code config.pollInterval()}, with its row precision and overlay depth) and a server.
      */
     public static RankingServer start(LocalModelStore store, RankingServerConfig config)
             throws IOException {
-        ModelPuller puller = new ModelPuller(store, config.pollInterval());
+        ModelPuller puller = new ModelPuller(store, config.pullerConfig(), Clock.systemUTC());
         puller.start();
         try {
             return start(puller, config);
@@ -332,7 +338,7 @@ public final class RankingServer implements AutoCloseable {
             sendError(ex, 503, "no model loaded yet");
             return;
         }
-        SnapshotManifest manifest = m.loaded().manifest();
+        SnapshotManifest manifest = m.manifest();
         long now = puller.clock().millis();
         ObjectNode out = JSON.createObjectNode();
         out.put("modelVersion", m.version());
@@ -344,13 +350,52 @@ public final class RankingServer implements AutoCloseable {
         out.put("swappedAtMs", m.readyAtMs());
         out.put("sinceSwapSeconds", (now - m.readyAtMs()) / 1000.0);
         out.put("modelConfig", manifest.modelConfig().toString());
-        out.put("rows", m.loaded().embeddings().size());
-        out.put("denseParameters", m.loaded().dense().size());
+        out.put("rows", m.rowCount());
+        out.put("denseParameters", m.dense().size());
+        out.put("rowPrecision", m.precision().name());
+        out.put("approximateBytes", m.approximateBytes());
+        out.put("overlayDepth", m.overlayDepth());
+        out.put("snapshotBytes", manifest.totalBytes());
         out.put("swapCount", puller.swapCount());
+        out.put("fullLoads", puller.fullLoadCount());
+        out.put("deltaApplies", puller.deltaApplyCount());
+        out.put("compactions", puller.compactionCount());
         out.put("loadFailures", puller.loadFailures());
+        puller.lastSwap()
+                .ifPresent(
+                        s -> {
+                            ObjectNode last = out.putObject("lastSwap");
+                            last.put("version", s.version());
+                            last.put("kind", s.kind().name());
+                            last.put("swapTimeMs", s.swapTimeMs());
+                            last.put("applyMillis", s.applyMillis());
+                            last.put("bytesRead", s.bytesRead());
+                            last.put("versionsApplied", s.versionsApplied());
+                        });
+        ObjectNode fresh = out.putObject("freshness");
+        OptionalLong ingest = manifest.newestExampleIngestMs();
+        if (ingest.isPresent()) {
+            fresh.put("newestExampleIngestMs", ingest.getAsLong());
+            fresh.put("delaySeconds", (m.readyAtMs() - ingest.getAsLong()) / 1000.0);
+        } else {
+            fresh.putNull("newestExampleIngestMs");
+            fresh.putNull("delaySeconds");
+        }
+        FreshnessSummary f = puller.freshness();
+        fresh.put("samples", f.count());
+        putSeconds(fresh, "p50Seconds", f.p50Ms());
+        putSeconds(fresh, "p99Seconds", f.p99Ms());
         ObjectNode prov = out.putObject("provenance");
         manifest.provenance().forEach(prov::put);
         sendJson(ex, 200, out);
+    }
+
+    private static void putSeconds(ObjectNode node, String field, OptionalLong ms) {
+        if (ms.isPresent()) {
+            node.put(field, ms.getAsLong() / 1000.0);
+        } else {
+            node.putNull(field);
+        }
     }
 
     private static void sendError(HttpExchange ex, int status, String message) throws IOException {

@@ -11,7 +11,8 @@ import java.util.concurrent.CountDownLatch;
  *
  * <pre>
  * RankingServerMain --store DIR [--port N] [--bind 127.0.0.1] [--poll-ms 1000]
- *                   [--threads N] [--max-candidates N]
+ *                   [--threads N] [--max-candidates N] [--fp16 true|false]
+ *                   [--max-overlay-depth N]
  * </pre>
  *
  * Prints the server's URL on stdout once listening; exits with status 2 on bad arguments.
@@ -19,7 +20,8 @@ import java.util.concurrent.CountDownLatch;
 public final class RankingServerMain {
     static final String USAGE =
             "usage: RankingServerMain --store DIR [--port N] [--bind 127.0.0.1] [--poll-ms 1000]"
-                    + " [--threads N] [--max-candidates N]";
+                    + " [--threads N] [--max-candidates N] [--fp16 true|false]"
+                    + " [--max-overlay-depth N]";
 
     private RankingServerMain() {}
 
@@ -55,6 +57,16 @@ public final class RankingServerMain {
         stopped.await();
     }
 
+    private static boolean parseBoolean(String flag, String v) {
+        return switch (v) {
+            case "true" -> true;
+            case "false" -> false;
+            default ->
+                    throw new IllegalArgumentException(
+                            flag + " needs true or false, got '" + v + "'");
+        };
+    }
+
     /**
      * Parses {@code args} and starts the server.
      *
@@ -79,6 +91,9 @@ public final class RankingServerMain {
                     case "--threads" -> config = config.withThreads(Integer.parseInt(v));
                     case "--max-candidates" ->
                             config = config.withMaxCandidates(Integer.parseInt(v));
+                    case "--fp16" -> config = config.withFp16(parseBoolean(flag, v));
+                    case "--max-overlay-depth" ->
+                            config = config.withMaxOverlayDepth(Integer.parseInt(v));
                     default -> throw new IllegalArgumentException("unknown option " + flag);
                 }
             } catch (NumberFormatException e) {

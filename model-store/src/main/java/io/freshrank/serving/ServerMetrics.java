@@ -1,15 +1,21 @@
 package io.freshrank.serving;
 
+import io.freshrank.store.RowPrecision;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The server's counters and the {@code /rank} latency histogram, rendered in the Prometheus text
- * exposition format (version 0.0.4). Thread-safe; recording is lock-free.
+ * The server's counters and the {@code /rank} latency histogram, plus the puller's model state
+ * (version, ages, rows and their bytes, overlay depth, swaps by kind, the last swap's apply time
+ * and bytes read, and freshness: {@code freshrank_model_freshness_seconds} for the last swap and
+ * the {@code freshrank_model_freshness_delay_seconds} summary with p50/p99 over recent swaps),
+ * rendered in the Prometheus text exposition format (version 0.0.4). Thread-safe; recording is
+ * lock-free.
  */
 final class ServerMetrics {
     /** Upper bounds of the latency buckets, seconds. */
@@ -70,7 +76,27 @@ final class ServerMetrics {
                 sb,
                 "freshrank_served_model_rows",
                 "Embedding rows of the served model.",
-                m == null ? "0" : Integer.toString(m.loaded().embeddings().size()));
+                m == null ? "0" : Integer.toString(m.rowCount()));
+        gauge(
+                sb,
+                "freshrank_served_model_bytes",
+                "Approximate heap bytes of the served model's embedding rows (overlays included).",
+                m == null ? "0" : Long.toString(m.approximateBytes()));
+        gauge(
+                sb,
+                "freshrank_served_model_overlay_depth",
+                "Delta overlays above the served model's base table.",
+                m == null ? "0" : Integer.toString(m.overlayDepth()));
+        gauge(
+                sb,
+                "freshrank_served_model_fp16",
+                "1 when the served rows are kept as half floats, else 0.",
+                m != null && m.precision() == RowPrecision.FLOAT16 ? "1" : "0");
+        gauge(
+                sb,
+                "freshrank_served_model_snapshot_bytes",
+                "Bytes of the served version's own snapshot files.",
+                m == null ? "0" : Long.toString(m.manifest().totalBytes()));
         counter(
                 sb,
                 "freshrank_model_swaps_total",
@@ -81,6 +107,50 @@ final class ServerMetrics {
                 "freshrank_model_load_failures_total",
                 "Failed attempts to read LATEST or load a snapshot.",
                 puller.loadFailures());
+        counter(
+                sb,
+                "freshrank_model_full_loads_total",
+                "Swaps that loaded a whole snapshot chain.",
+                puller.fullLoadCount());
+        counter(
+                sb,
+                "freshrank_model_delta_applies_total",
+                "Swaps that applied deltas to the served model in memory.",
+                puller.deltaApplyCount());
+        counter(
+                sb,
+                "freshrank_model_compactions_total",
+                "Compactions of delta overlays into one table.",
+                puller.compactionCount());
+        Optional<SwapRecord> last = puller.lastSwap();
+        gauge(
+                sb,
+                "freshrank_model_last_apply_seconds",
+                "Time the last swap took to build its model (load, delta apply or compaction).",
+                last.isPresent() ? seconds(last.get().applyMillis()) : "NaN");
+        gauge(
+                sb,
+                "freshrank_model_last_swap_bytes_read",
+                "Snapshot bytes the last swap read from the store.",
+                last.isPresent() ? Long.toString(last.get().bytesRead()) : "0");
+        FreshnessSummary f = puller.freshness();
+        gauge(
+                sb,
+                "freshrank_model_freshness_seconds",
+                "Freshness delay of the last swap: swap time minus the Kafka ingest time of the"
+                        + " newest example the version was trained on.",
+                f.lastMs().isPresent() ? seconds(f.lastMs().getAsLong()) : "NaN");
+        sb.append("# HELP freshrank_model_freshness_delay_seconds Freshness delays of swaps;")
+                .append(" quantiles over the last ")
+                .append(ModelPuller.FRESHNESS_WINDOW)
+                .append(" swaps.\n");
+        sb.append("# TYPE freshrank_model_freshness_delay_seconds summary\n");
+        quantile(sb, "0.5", f.p50Ms());
+        quantile(sb, "0.99", f.p99Ms());
+        sb.append("freshrank_model_freshness_delay_seconds_sum ")
+                .append(seconds(f.sumMs()))
+                .append('\n');
+        sb.append("freshrank_model_freshness_delay_seconds_count ").append(f.count()).append('\n');
         sb.append("# HELP freshrank_rank_requests_total POST /rank requests by response status.\n");
         sb.append("# TYPE freshrank_rank_requests_total counter\n");
         Map<Integer, LongAdder> sorted = new TreeMap<>(requestsByStatus);
@@ -111,6 +181,14 @@ final class ServerMetrics {
                 .append('\n');
         sb.append("freshrank_rank_latency_seconds_count ").append(count).append('\n');
         return sb.toString();
+    }
+
+    private static void quantile(StringBuilder sb, String q, OptionalLong ms) {
+        sb.append("freshrank_model_freshness_delay_seconds{quantile=\"")
+                .append(q)
+                .append("\"} ")
+                .append(ms.isPresent() ? seconds(ms.getAsLong()) : "NaN")
+                .append('\n');
     }
 
     private static String seconds(long ms) {

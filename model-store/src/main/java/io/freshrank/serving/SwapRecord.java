@@ -10,7 +10,8 @@ import java.util.OptionalLong;
  *
  * @param version the model version served after the swap
  * @param kind how the model was built
- * @param swapTimeMs when it started serving (epoch millis, the puller's clock)
+ * @param swapTimeMs when it started serving (epoch millis, the puller's clock): the model's {@link
+ *     ServingModel#readyAtMs()}, set right before the swap; for a compaction, the compaction's swap
  * @param createdAtMs the version's manifest {@code createdAtMs} (export time)
  * @param newestExampleIngestMs the version's {@link
  *     io.freshrank.store.SnapshotManifest#NEWEST_EXAMPLE_INGEST_MS} provenance, -1 when absent

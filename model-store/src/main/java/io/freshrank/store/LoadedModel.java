@@ -17,7 +17,7 @@ import java.util.Objects;
  * @param featureSpec the spec the model was trained with (parsed from the manifest)
  * @param modelConfig the model's shape
  * @param dense the flat dense parameters (block {@code "dense"})
- * @param embeddings every embedding row
+ * @param embeddings every embedding row, in the {@link RowPrecision} asked for
  * @param loadedAtMs when loading finished (epoch millis)
  */
 public record LoadedModel(

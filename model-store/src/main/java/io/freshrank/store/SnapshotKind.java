@@ -8,8 +8,9 @@ public enum SnapshotKind {
     /** Every row and the dense parameters; needs no other snapshot. */
     FULL,
     /**
-     * Rows touched since the parent version (they replace the parent's rows) and, optionally, new
-     * dense parameters (absent = the parent's).
+     * Ids removed since the parent version ({@link FileRole#DELETES}, applied first), rows touched
+     * since then (they replace the parent's rows; applied second, so a row both removed and
+     * re-added is present) and, optionally, new dense parameters (absent = the parent's).
      */
     DELTA
 }

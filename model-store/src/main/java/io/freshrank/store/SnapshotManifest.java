@@ -51,7 +51,8 @@ import java.util.TreeMap;
  * @param createdAtMs wall-clock time of the export (epoch millis)
  * @param featureSpecJson the {@link FeatureSpec} JSON, exactly as {@link FeatureSpec#toJson()}
  * @param modelConfig the model's shape and dense hyper-parameters
- * @param files the data files, sorted by name
+ * @param files the data files, sorted by name: ROWS files, at most one DENSE file (exactly one in a
+ *     FULL), DELETES files (only in a DELTA)
  * @param provenance free-form facts (see the {@code *} key constants), sorted by key
  */
 public record SnapshotManifest(

@@ -3,6 +3,7 @@ package io.freshrank.serving;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.freshrank.store.RowPrecision;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,6 +18,20 @@ class RankingServerMainTest {
                         })) {
             assertThat(server.uri().toString()).startsWith("http://127.0.0.1:");
             assertThat(server.puller().store().root()).isEqualTo(store.toAbsolutePath());
+            assertThat(server.puller().config().precision()).isEqualTo(RowPrecision.FLOAT32);
+        }
+        try (RankingServer server =
+                RankingServerMain.start(
+                        new String[] {
+                            "--store",
+                            store.toString(),
+                            "--fp16",
+                            "true",
+                            "--max-overlay-depth",
+                            "2"
+                        })) {
+            assertThat(server.puller().config().precision()).isEqualTo(RowPrecision.FLOAT16);
+            assertThat(server.puller().config().maxOverlayDepth()).isEqualTo(2);
         }
     }
 
@@ -38,5 +53,15 @@ class RankingServerMainTest {
                                 RankingServerMain.start(
                                         new String[] {"--store", "x", "--poll-ms", "0"}))
                 .hasMessageContaining(RankingServerConfig.POLL_INTERVAL_KEY);
+        assertThatThrownBy(
+                        () ->
+                                RankingServerMain.start(
+                                        new String[] {"--store", "x", "--fp16", "yes"}))
+                .hasMessageContaining("--fp16 needs true or false");
+        assertThatThrownBy(
+                        () ->
+                                RankingServerMain.start(
+                                        new String[] {"--store", "x", "--max-overlay-depth", "-1"}))
+                .hasMessageContaining(RankingServerConfig.MAX_OVERLAY_DEPTH_KEY);
     }
 }

@@ -218,6 +218,21 @@ class RankingServerTest {
                 .hasMessageContaining(RankingServerConfig.PORT_KEY);
         assertThatThrownBy(() -> d.withPollInterval(Duration.ZERO))
                 .hasMessageContaining(RankingServerConfig.POLL_INTERVAL_KEY);
+        assertThat(d.fp16()).isFalse();
+        assertThat(d.maxOverlayDepth()).isEqualTo(8);
+        assertThatThrownBy(() -> d.withMaxOverlayDepth(-1))
+                .hasMessageContaining(RankingServerConfig.MAX_OVERLAY_DEPTH_KEY);
+        PullerConfig p = d.withFp16(true).withMaxOverlayDepth(3).pullerConfig();
+        assertThat(p.precision()).isEqualTo(io.freshrank.store.RowPrecision.FLOAT16);
+        assertThat(p.maxOverlayDepth()).isEqualTo(3);
+        assertThat(p.pollInterval()).isEqualTo(d.pollInterval());
+        assertThatThrownBy(() -> PullerConfig.defaults().withMaxOverlayDepth(-2))
+                .hasMessageContaining(RankingServerConfig.MAX_OVERLAY_DEPTH_KEY);
+        // the settings of before the in-memory model options still construct
+        RankingServerConfig legacy =
+                new RankingServerConfig("127.0.0.1", 0, 2, 16, 1024, 10, Duration.ofSeconds(2));
+        assertThat(legacy.fp16()).isFalse();
+        assertThat(legacy.maxOverlayDepth()).isEqualTo(PullerConfig.DEFAULT_MAX_OVERLAY_DEPTH);
     }
 
     // ---- scoring (needs io.freshrank.model) ----
@@ -457,5 +472,197 @@ class RankingServerTest {
         assertThat(send("GET", "/metrics", null).body())
                 .contains("freshrank_rank_requests_total{status=\"500\"} 1\n")
                 .contains("freshrank_rank_requests_total{status=\"200\"} 1\n");
+    }
+
+    /** Restarts the server on the same store with {@code config}'s in-memory model options. */
+    private void restartWith(RankingServerConfig config) throws Exception {
+        server.close();
+        server = RankingServer.start(store, config);
+    }
+
+    @Test
+    void swapsTwentyDeltasUnderLoadWithoutAFailedRequest() throws Exception {
+        assumeModelImplemented();
+        restartWith(
+                RankingServerConfig.defaults()
+                        .withThreads(4)
+                        .withPollInterval(Duration.ofMillis(5))
+                        .withMaxOverlayDepth(3));
+        TestModels.Version v = TestModels.write(store, 1, 1);
+        awaitVersion(1);
+        String body = request().toString();
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong ok = new AtomicLong();
+        ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
+        Set<Long> versionsSeen = ConcurrentHashMap.newKeySet();
+        List<Thread> clients = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            Thread th =
+                    new Thread(
+                            () -> {
+                                long last = 0;
+                                while (!stop.get()) {
+                                    try {
+                                        HttpResponse<String> r = post(body);
+                                        if (r.statusCode() != 200) {
+                                            problems.add(r.statusCode() + " " + r.body());
+                                            continue;
+                                        }
+                                        long seen = json(r).get("modelVersion").asLong();
+                                        if (seen < last) {
+                                            problems.add(
+                                                    "version went back from "
+                                                            + last
+                                                            + " to "
+                                                            + seen);
+                                        }
+                                        last = seen;
+                                        versionsSeen.add(seen);
+                                        ok.incrementAndGet();
+                                    } catch (Exception e) {
+                                        problems.add(e.toString());
+                                    }
+                                }
+                            },
+                            "rank-client-" + t);
+            th.start();
+            clients.add(th);
+        }
+        try {
+            for (long version = 2; version <= 21; version++) {
+                v = TestModels.writeDelta(store, v, version, 1000 + version);
+                awaitVersion(version);
+                long before = ok.get();
+                Await.until(
+                        "requests on version " + version,
+                        () -> ok.get() >= before + 4,
+                        WAIT,
+                        () -> ok + " ok, problems " + problems);
+            }
+        } finally {
+            stop.set(true);
+            for (Thread th : clients) {
+                th.join(30_000);
+            }
+        }
+        ModelPuller puller = server.puller();
+        assertThat(problems).as("non-200 responses or errors").isEmpty();
+        assertThat(puller.loadFailures()).isZero();
+        assertThat(puller.swapCount()).isEqualTo(21);
+        assertThat(puller.fullLoadCount()).isEqualTo(1);
+        assertThat(puller.deltaApplyCount()).isEqualTo(20);
+        assertThat(puller.compactionCount()).isEqualTo(5);
+        assertThat(puller.current().overlayDepth()).isLessThanOrEqualTo(3);
+        assertThat(versionsSeen).as("versions answered while swapping").hasSizeGreaterThan(15);
+
+        // the final in-memory model ranks exactly like the reference
+        float[] expected = v.expectedScores(requestVectors());
+        List<String> ids = new ArrayList<>();
+        request().get("candidates").forEach(c -> ids.add(c.get("id").asText()));
+        JsonNode answer = json(post(body));
+        assertThat(answer.get("modelVersion").asLong()).isEqualTo(21);
+        Map<String, Float> served = new HashMap<>();
+        answer.get("ranking")
+                .forEach(e -> served.put(e.get("id").asText(), e.get("score").floatValue()));
+        for (int i = 0; i < ids.size(); i++) {
+            assertThat(served.get(ids.get(i))).as("score of %s", ids.get(i)).isEqualTo(expected[i]);
+        }
+        String metrics = send("GET", "/metrics", null).body();
+        assertThat(metrics)
+                .contains("freshrank_model_delta_applies_total 20\n")
+                .contains("freshrank_model_full_loads_total 1\n")
+                .contains("freshrank_model_compactions_total 5\n")
+                .contains("freshrank_model_freshness_delay_seconds_count 21\n");
+    }
+
+    @Test
+    void freshnessAppearsInMetricsAndModel() throws Exception {
+        assumeModelImplemented();
+        String before = send("GET", "/metrics", null).body();
+        assertThat(before)
+                .contains("freshrank_model_freshness_seconds NaN\n")
+                .contains("freshrank_model_freshness_delay_seconds{quantile=\"0.99\"} NaN\n")
+                .contains("freshrank_model_freshness_delay_seconds_count 0\n");
+        // TestModels stamps newestExampleIngestMs = CREATED_AT_MS + 1000 * version, in the past
+        TestModels.Version v1 = TestModels.write(store, 1, 1);
+        awaitVersion(1);
+        TestModels.writeDelta(store, v1, 2, 2);
+        awaitVersion(2);
+        long ingest2 = TestModels.CREATED_AT_MS + 2000;
+        SwapRecord last = server.puller().swapHistory().get(1);
+        assertThat(last.kind()).isEqualTo(SwapRecord.Kind.DELTA_APPLY);
+        assertThat(last.freshnessDelayMs()).hasValue(last.swapTimeMs() - ingest2);
+        double delaySeconds = (last.swapTimeMs() - ingest2) / 1000.0;
+
+        String metrics = send("GET", "/metrics", null).body();
+        assertThat(metrics)
+                .contains("# TYPE freshrank_model_freshness_seconds gauge\n")
+                .contains(
+                        String.format(
+                                java.util.Locale.ROOT,
+                                "freshrank_model_freshness_seconds %.3f\n",
+                                delaySeconds))
+                .contains("# TYPE freshrank_model_freshness_delay_seconds summary\n")
+                .containsPattern(
+                        "freshrank_model_freshness_delay_seconds\\{quantile=\"0.5\"} [0-9.]+\n")
+                .containsPattern(
+                        "freshrank_model_freshness_delay_seconds\\{quantile=\"0.99\"} [0-9.]+\n")
+                .contains("freshrank_model_freshness_delay_seconds_count 2\n")
+                .contains("freshrank_served_model_overlay_depth 1\n")
+                .contains("freshrank_served_model_fp16 0\n")
+                .containsPattern("freshrank_served_model_bytes [1-9][0-9]*\n")
+                .contains(
+                        "freshrank_served_model_snapshot_bytes "
+                                + store.readManifest(2).totalBytes()
+                                + "\n")
+                .containsPattern("freshrank_model_last_apply_seconds [0-9.]+\n");
+
+        JsonNode model = json(send("GET", "/model", null));
+        assertThat(model.get("modelVersion").asLong()).isEqualTo(2);
+        assertThat(model.get("kind").asText()).isEqualTo("DELTA");
+        assertThat(model.get("overlayDepth").asInt()).isEqualTo(1);
+        assertThat(model.get("rowPrecision").asText()).isEqualTo("FLOAT32");
+        assertThat(model.get("snapshotBytes").asLong())
+                .isEqualTo(store.readManifest(2).totalBytes());
+        assertThat(model.get("lastSwap").get("kind").asText()).isEqualTo("DELTA_APPLY");
+        assertThat(model.get("lastSwap").get("bytesRead").asLong())
+                .isEqualTo(store.readManifest(2).totalBytes());
+        JsonNode fresh = model.get("freshness");
+        assertThat(fresh.get("newestExampleIngestMs").asLong()).isEqualTo(ingest2);
+        assertThat(fresh.get("delaySeconds").asDouble()).isEqualTo(delaySeconds);
+        assertThat(fresh.get("samples").asLong()).isEqualTo(2);
+        assertThat(fresh.get("p50Seconds").asDouble()).isPositive();
+        long maxDelay =
+                server.puller().swapHistory().stream()
+                        .mapToLong(r -> r.freshnessDelayMs().orElseThrow())
+                        .max()
+                        .orElseThrow();
+        assertThat(fresh.get("p99Seconds").asDouble()).isEqualTo(maxDelay / 1000.0);
+    }
+
+    @Test
+    void fp16ServingIsVisibleInModelAndMetrics() throws Exception {
+        assumeModelImplemented();
+        restartWith(
+                RankingServerConfig.defaults()
+                        .withThreads(2)
+                        .withPollInterval(Duration.ofMillis(5))
+                        .withFp16(true));
+        TestModels.Version v = TestModels.write(store, 1, 1);
+        awaitVersion(1);
+        JsonNode model = json(send("GET", "/model", null));
+        assertThat(model.get("rowPrecision").asText()).isEqualTo("FLOAT16");
+        assertThat(send("GET", "/metrics", null).body())
+                .contains("freshrank_served_model_fp16 1\n");
+        float[] expected = TestModels.roundedToHalf(v).expectedScores(requestVectors());
+        JsonNode answer = json(post(request().toString()));
+        List<String> ids = new ArrayList<>();
+        request().get("candidates").forEach(c -> ids.add(c.get("id").asText()));
+        Map<String, Float> served = new HashMap<>();
+        answer.get("ranking")
+                .forEach(e -> served.put(e.get("id").asText(), e.get("score").floatValue()));
+        for (int i = 0; i < ids.size(); i++) {
+            assertThat(served.get(ids.get(i))).as("score of %s", ids.get(i)).isEqualTo(expected[i]);
+        }
     }
 }

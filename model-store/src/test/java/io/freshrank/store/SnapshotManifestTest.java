@@ -151,4 +151,52 @@ class SnapshotManifestTest {
             assertThat(in.readObject()).isEqualTo(e);
         }
     }
+
+    private static SnapshotManifest deltaWithDeletes() {
+        return StoreFixtures.manifest(13)
+                .kind(SnapshotKind.DELTA)
+                .parentVersion(12)
+                .file(new FileEntry("rows-00000.avro", FileRole.ROWS, 30, SHA, 4))
+                .file(new FileEntry("deletes-00000.avro", FileRole.DELETES, 25, SHA, 2))
+                .file(new FileEntry("deletes-00001.avro", FileRole.DELETES, 26, SHA, 0))
+                .provenance(SnapshotManifest.NEWEST_EXAMPLE_INGEST_MS, "1767225599123")
+                .build();
+    }
+
+    @Test
+    void deletesFilesRoundTripInADelta() throws Exception {
+        SnapshotManifest m = deltaWithDeletes();
+        assertThat(SnapshotManifest.fromJson(m.toJson())).isEqualTo(m);
+        assertThat(m.toJson()).contains("\"role\" : \"DELETES\"");
+        assertThat(m.files(FileRole.DELETES))
+                .extracting(FileEntry::name)
+                .containsExactly("deletes-00000.avro", "deletes-00001.avro");
+        assertThat(m.totalBytes()).isEqualTo(30 + 25 + 26);
+        assertThat(m.newestExampleIngestMs()).hasValue(1_767_225_599_123L);
+    }
+
+    @Test
+    void anUnknownFileRoleRejectsTheSnapshotNamingTheRole() {
+        String json = deltaWithDeletes().toJson().replace("\"DELETES\"", "\"TOMBSTONES\"");
+        assertThatThrownBy(() -> SnapshotManifest.fromJson(json))
+                .isInstanceOf(SnapshotCorruptException.class)
+                .hasMessageContaining("files[0].role")
+                .hasMessageContaining("'TOMBSTONES', which this reader does not know")
+                .hasMessageContaining("[ROWS, DENSE, DELETES]")
+                .hasMessageContaining("upgrade this reader");
+    }
+
+    @Test
+    void newestExampleIngestTimeIsReadLeniently() {
+        assertThat(sample().newestExampleIngestMs()).isEmpty();
+        for (String bad : List.of("soon", "-5", "")) {
+            SnapshotManifest m =
+                    StoreFixtures.manifest(3)
+                            .file(new FileEntry("dense.avro", FileRole.DENSE, 20, SHA, 1))
+                            .provenance(SnapshotManifest.NEWEST_EXAMPLE_INGEST_MS, bad)
+                            .build();
+            assertThat(m.newestExampleIngestMs()).as("'%s'", bad).isEmpty();
+        }
+        assertThat(SnapshotManifest.NEWEST_EXAMPLE_INGEST_MS).isEqualTo("newestExampleIngestMs");
+    }
 }

@@ -41,16 +41,24 @@ public final class LocalFlinkCluster implements AutoCloseable {
     }
 
     /**
-     * Starts a cluster with {@code slots} task slots; checkpoints go under {@code
-     * workDir/checkpoints}.
+     * Starts a cluster with {@code slots} task slots on RocksDB; checkpoints go under the work dir.
      */
     public static LocalFlinkCluster start(Path workDir, int slots) throws Exception {
+        return start(workDir, slots, "rocksdb");
+    }
+
+    /**
+     * Starts a cluster with {@code slots} task slots and the given state backend ({@code rocksdb}
+     * or {@code hashmap}); checkpoints go under {@code workDir/checkpoints}.
+     */
+    public static LocalFlinkCluster start(Path workDir, int slots, String stateBackend)
+            throws Exception {
         Configuration conf = new Configuration();
         conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         conf.set(RestOptions.ADDRESS, "127.0.0.1");
         conf.set(RestOptions.PORT, 0);
         conf.set(TaskManagerOptions.NUM_TASK_SLOTS, slots);
-        conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+        conf.set(StateBackendOptions.STATE_BACKEND, stateBackend);
         conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
         conf.set(
                 CheckpointingOptions.CHECKPOINTS_DIRECTORY,
@@ -73,9 +81,10 @@ public final class LocalFlinkCluster implements AutoCloseable {
         long t0 = System.nanoTime();
         cluster.start();
         LOG.info(
-                "Flink MiniCluster up in {} ms: {} slots, RocksDB incremental checkpoints, web UI {}",
+                "Flink MiniCluster up in {} ms: {} slots, {} state backend, incremental checkpoints, web UI {}",
                 (System.nanoTime() - t0) / 1_000_000,
                 slots,
+                stateBackend,
                 cluster.getRestAddress().get());
         return new LocalFlinkCluster(cluster, conf);
     }

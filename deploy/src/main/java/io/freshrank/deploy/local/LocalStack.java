@@ -44,16 +44,26 @@ public final class LocalStack implements AutoCloseable {
      * @param workDir where broker data, checkpoints and the model store go; null for a temp dir
      *     deleted on close
      * @param parallelism parallelism of both jobs
-     * @param checkpointInterval checkpoint (and snapshot publishing) interval
-     * @param jobSettings extra {@code freshrank.*} settings for both jobs
+     * @param checkpointInterval checkpoint (and snapshot publishing) interval * @param jobSettings
+     *     extra {@code freshrank.*} settings for both jobs
+     * @param stateBackend {@code rocksdb} (default) or {@code hashmap}
      */
     public record Settings(
             Path workDir,
             int parallelism,
             Duration checkpointInterval,
-            Map<String, String> jobSettings) {
+            Map<String, String> jobSettings,
+            String stateBackend) {
         public Settings {
             jobSettings = Map.copyOf(jobSettings);
+        }
+
+        public Settings(
+                Path workDir,
+                int parallelism,
+                Duration checkpointInterval,
+                Map<String, String> jobSettings) {
+            this(workDir, parallelism, checkpointInterval, jobSettings, "rocksdb");
         }
     }
 
@@ -81,7 +91,11 @@ public final class LocalStack implements AutoCloseable {
             broker = LocalKafkaBroker.builder().workDir(dir.resolve("kafka")).start();
             broker.createTopics(TOPICS);
             // Two jobs at full parallelism, each sharing one slot per subtask index.
-            cluster = LocalFlinkCluster.start(dir.resolve("flink"), 2 * settings.parallelism());
+            cluster =
+                    LocalFlinkCluster.start(
+                            dir.resolve("flink"),
+                            2 * settings.parallelism(),
+                            settings.stateBackend());
             Files.createDirectories(dir.resolve("model-store"));
             return new LocalStack(settings, dir, owns, broker, cluster);
         } catch (Exception e) {

@@ -117,6 +117,14 @@ public final class FreshrankOptions {
                     .withDescription(
                             "With several trainer subtasks, each publishes its dense-parameter delta every this"
                                     + " many batches; the others add it (bounded staleness).");
+    public static final ConfigOption<Integer> TRAINER_PARALLELISM =
+            key("freshrank.train.trainer-parallelism")
+                    .intType()
+                    .defaultValue(0)
+                    .withDescription(
+                            "Parallelism of the trainer (dense tower); 0 = the job's parallelism. Embedding"
+                                    + " shards always run at the job's parallelism. Several trainers keep their"
+                                    + " dense copies in sync through the dense-updates topic.");
 
     public static final ConfigOption<Long> SEED =
             key("freshrank.train.seed")

@@ -42,6 +42,25 @@ public final class KafkaIo {
         return b.build();
     }
 
+    /**
+     * A source of a feedback topic the job writes itself (gradients, dense deltas): never bounded,
+     * and polled with a short fetch wait ({@code fetch.max.wait.ms=5}) because its latency is the
+     * training loop's staleness (the consumer default of 500 ms adds up to half a second to every
+     * round trip on a quiet topic).
+     */
+    public static KafkaSource<RawRecord> feedbackSource(
+            Configuration conf, String topic, String groupSuffix) {
+        return KafkaSource.<RawRecord>builder()
+                .setBootstrapServers(bootstrap(conf))
+                .setTopics(topic)
+                .setGroupId(conf.get(FreshrankOptions.GROUP_PREFIX) + "-" + groupSuffix)
+                .setStartingOffsets(OffsetsInitializer.earliest())
+                .setDeserializer(new RawRecordDeserializer())
+                .setProperty("fetch.max.wait.ms", "5")
+                .setProperty("fetch.min.bytes", "1")
+                .build();
+    }
+
     /** An at-least-once sink of {@link BytesRecord}s to {@code topic}. */
     public static KafkaSink<BytesRecord> sink(Configuration conf, String topic) {
         return KafkaSink.<BytesRecord>builder()

@@ -213,6 +213,7 @@ public final class MindReplay extends AbstractDatasetReplay {
                                     history.length));
             double historyLength = Math.log1p(history.length);
             double listSize = Math.log1p(candidates.length);
+            String requestId = "mind-" + impressionId;
             List<ShownRequest.Item> items = new ArrayList<>(candidates.length);
             for (int pos = 0; pos < candidates.length; pos++) {
                 String c = candidates[pos];
@@ -241,9 +242,14 @@ public final class MindReplay extends AbstractDatasetReplay {
                                         new ShownRequest.OriginalAction(
                                                 ActionType.CLICK, l.timeMs() + clickDelayMs, 1f))
                                 : List.of();
-                items.add(new ShownRequest.Item(pos, fm.build(), actions));
+                items.add(
+                        new ShownRequest.Item(
+                                ShownRequest.impressionId(requestId, pos),
+                                pos,
+                                fm.build(),
+                                actions));
             }
-            return new ShownRequest("mind-" + impressionId, l.timeMs(), items);
+            return new ShownRequest(requestId, l.timeMs(), items);
         }
 
         private static String[] words(String s) {

@@ -142,7 +142,7 @@ final class ReplayStream implements ReplayIterator {
         EnumSet<io.freshrank.schema.avro.ActionType> types =
                 EnumSet.noneOf(io.freshrank.schema.avro.ActionType.class);
         for (ShownRequest.Item item : r.items()) {
-            String impressionId = r.requestId() + "-" + item.position();
+            String impressionId = item.impressionId();
             Impression imp =
                     Impression.newBuilder()
                             .setImpressionId(impressionId)

@@ -18,14 +18,21 @@ record ShownRequest(String requestId, long originalTimeMs, List<Item> items) {
         items = List.copyOf(items);
     }
 
+    /** The default impression id of a request's item: {@code requestId-position}. */
+    static String impressionId(String requestId, int position) {
+        return requestId + "-" + position;
+    }
+
     /**
      * One shown item.
      *
+     * @param impressionId unique within the replay
      * @param position 0-based position in the list
      * @param features raw features, slot names as in the dataset's spec
      * @param actions what the user did with it, in original time
      */
-    record Item(int position, Features features, List<OriginalAction> actions) {
+    record Item(
+            String impressionId, int position, Features features, List<OriginalAction> actions) {
         Item {
             actions = List.copyOf(actions);
         }

@@ -211,6 +211,34 @@ public final class CountMinSketch {
         }
     }
 
+    /**
+     * Element-wise maximum with {@code other} (same shape and seed). Used on restore, where every
+     * shard subtask receives every old subtask's sketch: an id's counts live in its owner's sketch,
+     * so the maximum never undercounts it, and unlike a sum it does not compound with every
+     * restore.
+     */
+    public void mergeMax(CountMinSketch other) {
+        Objects.requireNonNull(other, "other");
+        if (other.width != width || other.depth != depth || other.seed != seed) {
+            throw new IllegalArgumentException(
+                    "cannot merge sketches of different width, depth or seed: "
+                            + other.width
+                            + "x"
+                            + other.depth
+                            + "/"
+                            + other.seed
+                            + " vs "
+                            + width
+                            + "x"
+                            + depth
+                            + "/"
+                            + seed);
+        }
+        for (int i = 0; i < counters.length; i++) {
+            counters[i] = Math.max(counters[i], other.counters[i]);
+        }
+    }
+
     public int width() {
         return width;
     }

@@ -5,25 +5,26 @@ import io.freshrank.schema.InvalidReason;
 import java.nio.ByteBuffer;
 
 /**
- * Wire format of {@link DenseDelta} on the dense-updates topic. Version 1, big-endian: {@code 'F'
- * 'R' 'D' 0x01}, producer (int), sequence (long), n (int), n floats.
+ * Wire format of {@link DenseDelta} on the dense-updates topic, big-endian: {@code 'F' 'R' 'D'
+ * version}, producer (int), sequence (long), n (int), n parameter deltas (float); version 2 adds n
+ * accumulator deltas (float). Writes version 2; reads 1 and 2.
  */
 public final class DenseDeltaCodec {
-    public static final byte CURRENT_VERSION = 1;
+    public static final byte CURRENT_VERSION = 2;
     private static final byte[] MAGIC = {'F', 'R', 'D'};
     private static final int HEADER = 4 + 4 + 8 + 4;
 
     private DenseDeltaCodec() {}
 
     public static byte[] encode(DenseDelta d) {
-        ByteBuffer buf = ByteBuffer.allocate(HEADER + d.delta.length * 4);
-        buf.put(MAGIC)
-                .put(CURRENT_VERSION)
-                .putInt(d.producer)
-                .putLong(d.sequence)
-                .putInt(d.delta.length);
+        int n = d.delta.length;
+        ByteBuffer buf = ByteBuffer.allocate(HEADER + n * 8);
+        buf.put(MAGIC).put(CURRENT_VERSION).putInt(d.producer).putLong(d.sequence).putInt(n);
         for (float v : d.delta) {
             buf.putFloat(v);
+        }
+        for (int i = 0; i < n; i++) {
+            buf.putFloat(d.accumulatorDelta == null ? 0f : d.accumulatorDelta[i]);
         }
         return buf.array();
     }
@@ -36,20 +37,20 @@ public final class DenseDeltaCodec {
                 || bytes[2] != MAGIC[2]) {
             return DecodeResult.invalid(InvalidReason.UNDECODABLE, "not a dense delta record");
         }
-        if (bytes[3] != CURRENT_VERSION) {
+        byte version = bytes[3];
+        if (version != 1 && version != 2) {
             return DecodeResult.invalid(
                     InvalidReason.UNKNOWN_SCHEMA,
                     "dense delta format version "
-                            + bytes[3]
-                            + " is not supported by this reader (supports "
-                            + CURRENT_VERSION
-                            + ")");
+                            + version
+                            + " is not supported by this reader (supports 1 and 2)");
         }
         ByteBuffer buf = ByteBuffer.wrap(bytes, 4, bytes.length - 4);
         int producer = buf.getInt();
         long seq = buf.getLong();
         int n = buf.getInt();
-        if (n < 0 || (long) n * 4 != buf.remaining()) {
+        int blocks = version == 1 ? 1 : 2;
+        if (n < 0 || (long) n * 4 * blocks != buf.remaining()) {
             return DecodeResult.invalid(
                     InvalidReason.UNDECODABLE, "dense delta length does not match n=" + n);
         }
@@ -57,6 +58,13 @@ public final class DenseDeltaCodec {
         for (int i = 0; i < n; i++) {
             delta[i] = buf.getFloat();
         }
-        return DecodeResult.valid(new DenseDelta(producer, seq, delta));
+        float[] acc = null;
+        if (version == 2) {
+            acc = new float[n];
+            for (int i = 0; i < n; i++) {
+                acc[i] = buf.getFloat();
+            }
+        }
+        return DecodeResult.valid(new DenseDelta(producer, seq, delta, acc));
     }
 }

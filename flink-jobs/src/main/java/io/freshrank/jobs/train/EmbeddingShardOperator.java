@@ -40,9 +40,11 @@ import org.slf4j.LoggerFactory;
  * keyed state, the clock, checkpoints (cache flush before the barrier, the admission sketch in
  * operator state) and snapshot staging.
  *
- * <p>Rescaling: rows move with their key groups. The admission sketch is union state: after a
- * rescale each subtask merges all old sketches, which can only over-count (ids reach admission
- * slightly earlier), never lose counts.
+ * <p>Rescaling: rows move with their key groups. The admission sketch is union state: on restore
+ * each subtask takes the element-wise maximum of all old sketches. An id's counts live in its
+ * owner's sketch, so this never loses counts; it may over-count ids that collide with another
+ * subtask's heavy ids (they reach admission slightly earlier), and it does not compound across
+ * restores.
  */
 public class EmbeddingShardOperator extends AbstractStreamOperator<TrainerInput>
         implements TwoInputStreamOperator<LookupRequest, GradientUpdate, TrainerInput> {
@@ -75,6 +77,7 @@ public class EmbeddingShardOperator extends AbstractStreamOperator<TrainerInput>
     private transient Counter gradientsClipped;
     private transient Counter nonFiniteGradients;
     private transient Counter gradientsWithoutRow;
+    private transient Counter gradientsWrongWidth;
 
     public EmbeddingShardOperator(FeatureSpec spec, ShardConfig config) {
         this.specJson = spec.toJson();
@@ -98,7 +101,7 @@ public class EmbeddingShardOperator extends AbstractStreamOperator<TrainerInput>
                 } else if (s.width() == restoredSketch.width()
                         && s.depth() == restoredSketch.depth()
                         && s.seed() == restoredSketch.seed()) {
-                    restoredSketch.merge(s);
+                    restoredSketch.mergeMax(s);
                 }
             }
         }
@@ -123,7 +126,7 @@ public class EmbeddingShardOperator extends AbstractStreamOperator<TrainerInput>
                         ? RowCache.withMaxBytes(config.cacheBytes(), entryWidth)
                         : null;
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-        table = new ShardTable(spec, new KeyedRowStore(), cache, sketch, 31L * subtask + 7);
+        table = new ShardTable(spec, new KeyedRowStore(), cache, sketch);
         touched = new HashSet<>();
         removed = new HashSet<>();
         table.setChangeListener(
@@ -144,6 +147,7 @@ public class EmbeddingShardOperator extends AbstractStreamOperator<TrainerInput>
         gradientsClipped = metrics.counter("rowGradientsClipped");
         nonFiniteGradients = metrics.counter("nonFiniteGradients");
         gradientsWithoutRow = metrics.counter("gradientsWithoutRow");
+        gradientsWrongWidth = metrics.counter("gradientsWrongWidth");
         metrics.gauge("rowsAdmitted", () -> table.admitted());
         metrics.gauge("rowsExpired", () -> table.expired());
         metrics.gauge("admissionSketchBytes", () -> table.sketch().bytes());
@@ -219,7 +223,7 @@ public class EmbeddingShardOperator extends AbstractStreamOperator<TrainerInput>
     public void processElement2(StreamRecord<GradientUpdate> element) throws Exception {
         GradientUpdate g = element.getValue();
         if (g.rowWidth != rowWidth) {
-            nonFiniteGradients.inc(g.ids.length);
+            gradientsWrongWidth.inc(g.ids.length);
             return;
         }
         long now = getProcessingTimeService().getCurrentProcessingTime();

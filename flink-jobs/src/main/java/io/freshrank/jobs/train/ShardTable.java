@@ -7,7 +7,6 @@ import io.freshrank.model.RowClipping;
 import io.freshrank.model.RowInitializer;
 import io.freshrank.model.RowOptimizer;
 import io.freshrank.model.RowOptimizers;
-import java.util.SplittableRandom;
 
 /**
  * The logic of one embedding shard, free of Flink: admission, lookups, gradient updates with the
@@ -42,7 +41,6 @@ public final class ShardTable {
     private final RowStore store;
     private final RowCache cache;
     private final CountMinSketch sketch;
-    private final SplittableRandom random;
     private final int rowWidth;
     private final SlotSpec[] slots = new SlotSpec[FeatureHasher.MAX_SLOT_ID + 1];
     private final RowOptimizer[] optimizers = new RowOptimizer[FeatureHasher.MAX_SLOT_ID + 1];
@@ -68,12 +66,10 @@ public final class ShardTable {
      * @param cache the write-back cache (entry width must be {@link #entryWidth(FeatureSpec)}), or
      *     null
      */
-    public ShardTable(
-            FeatureSpec spec, RowStore store, RowCache cache, CountMinSketch sketch, long seed) {
+    public ShardTable(FeatureSpec spec, RowStore store, RowCache cache, CountMinSketch sketch) {
         this.store = store;
         this.cache = cache;
         this.sketch = sketch;
-        this.random = new SplittableRandom(seed);
         this.rowWidth = spec.uniformDim() + 1;
         for (SlotSpec s : spec.embeddedSlots()) {
             slots[s.id()] = s;
@@ -165,18 +161,35 @@ public final class ShardTable {
     }
 
     private boolean admit(long id, SlotSpec slot, int occurrences) {
-        if (slot.admissionThreshold() > 1) {
-            int estimate = sketch.add(id, occurrences);
+        boolean probabilistic = slot.admissionProbability() < 1f;
+        int estimate = 0;
+        if (slot.admissionThreshold() > 1 || probabilistic) {
+            estimate = sketch.add(id, occurrences);
             if (estimate < slot.admissionThreshold()) {
                 return false;
             }
         }
-        if (slot.admissionProbability() >= 1f) {
+        if (!probabilistic) {
             return true;
         }
-        // Each of this batch's occurrences is an independent chance.
+        // Each of this batch's occurrences is an independent chance. The coin is a hash of the id
+        // and its count,
+        // not a random stream, so a replay after a restore (or at another parallelism) admits the
+        // same ids.
         double pass = 1 - Math.pow(1 - slot.admissionProbability(), occurrences);
-        return random.nextDouble() < pass;
+        return coin(id, estimate) < pass;
+    }
+
+    /**
+     * A uniform number in [0, 1) determined by {@code id} and {@code attempt} (SplitMix64
+     * finalizer).
+     */
+    static double coin(long id, long attempt) {
+        long z = id * 0x9E3779B97F4A7C15L + attempt * 0xBF58476D1CE4E5B9L + 0x5EEDF00DL;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        z = z ^ (z >>> 31);
+        return (z >>> 11) * 0x1.0p-53;
     }
 
     /** Applies one row gradient {@code grad[off .. off+rowWidth)} with the slot's optimizer. */

@@ -81,6 +81,7 @@ public class TrainBatchFunction
     private transient DenseParameters params;
     private transient float[] accumulator;
     private transient float[] lastSynced;
+    private transient float[] accumulatorSynced;
     private transient long steps;
     private transient long batchesSinceSync;
     private transient long deltaSequence;
@@ -144,6 +145,7 @@ public class TrainBatchFunction
             Arrays.fill(accumulator, modelConfig.denseInitialAccumulator());
         }
         lastSynced = params.values().clone();
+        accumulatorSynced = accumulator.clone();
         publisher =
                 storePath != null && getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0;
         if (publisher) {
@@ -361,15 +363,19 @@ public class TrainBatchFunction
         batchesSinceSync = 0;
         float[] now = params.values();
         float[] delta = new float[now.length];
+        float[] accDelta = new float[now.length];
         for (int i = 0; i < now.length; i++) {
             delta[i] = now[i] - lastSynced[i];
+            accDelta[i] = accumulator[i] - accumulatorSynced[i];
         }
         System.arraycopy(now, 0, lastSynced, 0, now.length);
+        System.arraycopy(accumulator, 0, accumulatorSynced, 0, now.length);
         ctx.output(
                 DENSE_DELTAS,
                 new BytesRecord(
                         null,
-                        DenseDeltaCodec.encode(new DenseDelta(subtask, deltaSequence++, delta))));
+                        DenseDeltaCodec.encode(
+                                new DenseDelta(subtask, deltaSequence++, delta, accDelta))));
     }
 
     @Override
@@ -386,6 +392,16 @@ public class TrainBatchFunction
             p[i] += d.delta[i];
             // Others' changes are not ours to re-publish: move the sync base along with them.
             lastSynced[i] += d.delta[i];
+        }
+        // Adagrad's step size must shrink with every subtask's gradients, as it would on one
+        // trainer.
+        if (d.accumulatorDelta != null
+                && d.accumulatorDelta.length == p.length
+                && Floats.allFinite(d.accumulatorDelta, 0, p.length)) {
+            for (int i = 0; i < p.length; i++) {
+                accumulator[i] += d.accumulatorDelta[i];
+                accumulatorSynced[i] += d.accumulatorDelta[i];
+            }
         }
     }
 

@@ -14,7 +14,8 @@ import org.apache.flink.configuration.Configuration;
  * @param model DeepFM shape and dense hyper-parameters
  * @param batchSize examples per micro-batch
  * @param batchTimeoutMs a partial batch is trained after this long
- * @param syncBatches batches between dense-delta publications (several trainer subtasks)
+ * @param syncBatches batches between dense-delta publications (several trainer subtasks) * @param
+ *     trainerParallelism parallelism of the trainer (0 = the job's); shards always run at the job's
  * @param shard embedding shard settings (cache, admission sketch, expiry, snapshot store and
  *     cadence)
  */
@@ -24,6 +25,7 @@ public record TrainConfig(
         int batchSize,
         long batchTimeoutMs,
         int syncBatches,
+        int trainerParallelism,
         ShardConfig shard) {
 
     public TrainConfig {
@@ -71,6 +73,7 @@ public record TrainConfig(
                 conf.get(FreshrankOptions.BATCH_SIZE),
                 conf.get(FreshrankOptions.BATCH_TIMEOUT).toMillis(),
                 conf.get(FreshrankOptions.DENSE_SYNC_BATCHES),
+                conf.get(FreshrankOptions.TRAINER_PARALLELISM),
                 new ShardConfig(
                         conf.get(FreshrankOptions.CACHE_BYTES).getBytes(),
                         conf.get(FreshrankOptions.SKETCH_BYTES).getBytes(),

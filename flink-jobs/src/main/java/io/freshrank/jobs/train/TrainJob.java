@@ -43,17 +43,15 @@ public final class TrainJob {
                         .uid(OperatorIds.EXAMPLES_SOURCE);
         DataStream<RawRecord> gradients =
                 env.fromSource(
-                                KafkaIo.rawSource(
-                                        unbounded(conf),
-                                        conf.get(FreshrankOptions.TOPIC_GRADIENTS),
-                                        "train"),
+                                KafkaIo.feedbackSource(
+                                        conf, conf.get(FreshrankOptions.TOPIC_GRADIENTS), "train"),
                                 WatermarkStrategy.noWatermarks(),
                                 "gradients")
                         .uid(OperatorIds.GRADIENTS_SOURCE);
         DataStream<RawRecord> dense =
                 env.fromSource(
-                                KafkaIo.rawSource(
-                                        unbounded(conf),
+                                KafkaIo.feedbackSource(
+                                        conf,
                                         conf.get(FreshrankOptions.TOPIC_DENSE_UPDATES),
                                         "train"),
                                 WatermarkStrategy.noWatermarks(),
@@ -76,12 +74,5 @@ public final class TrainJob {
                 .sinkTo(KafkaIo.sink(conf, conf.get(FreshrankOptions.TOPIC_DEAD_LETTERS)))
                 .uid(OperatorIds.TRAIN_DEAD_LETTERS_SINK)
                 .name("dead letters");
-    }
-
-    /** The feedback topics are never bounded: they are fed by this very job. */
-    private static Configuration unbounded(Configuration conf) {
-        Configuration c = new Configuration(conf);
-        c.set(FreshrankOptions.BOUNDED, false);
-        return c;
     }
 }

@@ -144,7 +144,11 @@ public final class TrainingPipeline {
                                         config.shard().storePath()),
                                 TypeInformation.of(GradientUpdate.class))
                         .uid(OperatorIds.TRAINER)
-                        .name("train");
+                        .name("train")
+                        .setParallelism(
+                                config.trainerParallelism() > 0
+                                        ? config.trainerParallelism()
+                                        : parallelism);
 
         DataStream<BytesRecord> gradientRecords =
                 trained.map(new EncodeGradient())

@@ -47,7 +47,8 @@ class GradientCodecTest {
 
     @Test
     void denseDeltasRoundTripAndRejectTruncation() {
-        DenseDelta delta = new DenseDelta(2, 5L, new float[] {1f, -2f, 3.5f});
+        DenseDelta delta =
+                new DenseDelta(2, 5L, new float[] {1f, -2f, 3.5f}, new float[] {0.5f, 0f, 1f});
         byte[] bytes = DenseDeltaCodec.encode(delta);
         DenseDelta back = DenseDeltaCodec.decode(bytes).value();
         assertThat(back.producer).isEqualTo(2);
