@@ -7,6 +7,7 @@ import io.freshrank.schema.SampleEvents.Sample;
 import io.freshrank.schema.avro.Action;
 import io.freshrank.schema.avro.ActionType;
 import io.freshrank.schema.avro.DeadLetter;
+import io.freshrank.schema.avro.EmissionKind;
 import io.freshrank.schema.avro.Features;
 import io.freshrank.schema.avro.Impression;
 import io.freshrank.schema.avro.LabeledExample;
@@ -147,6 +148,9 @@ class GoldenEventsV1Test {
         assertThat(ex.getOracleProbability()).isEqualTo(0.25f);
         assertThat(ex.getHoldout()).isTrue();
         assertThat(ex.getSamplingRate()).isEqualTo(0.5f);
+        assertThat(ex.getEmission())
+                .as("v1 has no emission field: the v2 default")
+                .isEqualTo(EmissionKind.WINDOW_CLOSE);
     }
 
     @Test

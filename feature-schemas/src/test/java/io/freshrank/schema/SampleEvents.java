@@ -3,6 +3,7 @@ package io.freshrank.schema;
 import io.freshrank.schema.avro.Action;
 import io.freshrank.schema.avro.ActionType;
 import io.freshrank.schema.avro.DeadLetter;
+import io.freshrank.schema.avro.EmissionKind;
 import io.freshrank.schema.avro.Features;
 import io.freshrank.schema.avro.Impression;
 import io.freshrank.schema.avro.LabeledExample;
@@ -100,6 +101,7 @@ public final class SampleEvents {
                 .setOracleProbability(0.25f)
                 .setHoldout(true)
                 .setSamplingRate(0.5f)
+                .setEmission(EmissionKind.CORRECTION)
                 .build();
     }
 

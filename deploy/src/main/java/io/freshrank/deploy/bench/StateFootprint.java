@@ -90,6 +90,19 @@ final class StateFootprint {
         return out;
     }
 
+    /**
+     * The machine's 1, 5 and 15 minute load averages ({@code /proc/loadavg}), or "n/a": the cores
+     * are shared, so a run's figures are read together with the load it ran under.
+     */
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "n/a";
+        }
+    }
+
     /** Heap bytes in use after full collections (System.gc() until the figure settles). */
     static long heapUsedAfterGc() throws InterruptedException {
         var mem = ManagementFactory.getMemoryMXBean();

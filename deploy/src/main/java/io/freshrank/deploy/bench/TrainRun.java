@@ -42,7 +42,16 @@ final class TrainRun {
     private static final Logger LOG = LoggerFactory.getLogger(TrainRun.class);
     private static final String PREDICTIONS = FreshrankOptions.TOPIC_PREDICTIONS.defaultValue();
     private static final List<String> SHARD_METRICS =
-            List.of("cacheHitRate", "cacheRows", "cacheEvictions", "rowsAdmitted", "rowsExpired");
+            List.of(
+                    "cacheHitRate",
+                    "cacheRows",
+                    "cacheEvictions",
+                    "rowsAdmitted",
+                    "rowsExpired",
+                    "rowLookups",
+                    "rowGradientsApplied",
+                    "gradientsWithoutRow",
+                    "nonFiniteGradients");
 
     private TrainRun() {}
 
@@ -197,6 +206,7 @@ final class TrainRun {
                     }
                 }
                 bar.done();
+                notes.add("load avg " + StateFootprint.loadAverage());
                 if (!stack.cluster().status(jobId).isGloballyTerminalState()) {
                     // The last batches' gradients reach the shards after their predictions.
                     Thread.sleep(2000);

@@ -164,6 +164,15 @@ public final class ReplayMain {
             if (!m.containsKey("dataset") || !m.containsKey("path")) {
                 throw new IllegalArgumentException("--dataset and --path are required");
             }
+            // validate names and CSV columns now, with the usage, rather than after starting
+            if (m.get("dataset").equalsIgnoreCase("csv")) {
+                CsvReplayConfig.fromKeys(csv);
+            } else {
+                ReplayDataset.fromName(m.get("dataset"));
+                if (!csv.isEmpty()) {
+                    throw new IllegalArgumentException("--csv.* settings need --dataset csv");
+                }
+            }
             ReplayOptions replay = ReplayOptions.defaults();
             if (m.containsKey("limit")) {
                 replay = replay.withLimit(Long.parseLong(m.get("limit")));
@@ -375,9 +384,6 @@ public final class ReplayMain {
     private static DatasetReplay open(Options o) {
         if (o.dataset().equalsIgnoreCase("csv")) {
             return CsvReplay.open(o.path(), CsvReplayConfig.fromKeys(o.csv()), o.replay());
-        }
-        if (!o.csv().isEmpty()) {
-            throw new IllegalArgumentException("--csv.* settings need --dataset csv");
         }
         return ReplayDataset.fromName(o.dataset()).open(o.path(), o.replay());
     }

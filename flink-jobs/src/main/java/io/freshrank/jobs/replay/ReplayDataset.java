@@ -2,7 +2,6 @@ package io.freshrank.jobs.replay;
 
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Locale;
 
 /** The datasets with a built-in reader and feature spec, by their command-line names. */
 public enum ReplayDataset {
@@ -50,10 +49,5 @@ public enum ReplayDataset {
             case CRITEO -> CriteoReplay.open(path, options);
             case AVAZU -> AvazuReplay.open(path, options);
         };
-    }
-
-    @Override
-    public String toString() {
-        return cliName.toLowerCase(Locale.ROOT);
     }
 }

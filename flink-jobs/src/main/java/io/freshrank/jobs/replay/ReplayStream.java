@@ -2,6 +2,7 @@ package io.freshrank.jobs.replay;
 
 import io.freshrank.jobs.sim.SimEvent;
 import io.freshrank.schema.avro.Action;
+import io.freshrank.schema.avro.ActionType;
 import io.freshrank.schema.avro.Impression;
 import java.util.Comparator;
 import java.util.EnumSet;
@@ -139,8 +140,7 @@ final class ReplayStream implements ReplayIterator {
     }
 
     private void expand(ShownRequest r, long t) {
-        EnumSet<io.freshrank.schema.avro.ActionType> types =
-                EnumSet.noneOf(io.freshrank.schema.avro.ActionType.class);
+        EnumSet<ActionType> types = EnumSet.noneOf(ActionType.class);
         for (ShownRequest.Item item : r.items()) {
             String impressionId = item.impressionId();
             Impression imp =
