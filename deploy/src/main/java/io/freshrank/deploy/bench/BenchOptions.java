@@ -27,6 +27,8 @@ import org.apache.flink.configuration.MemorySize;
  * @param dim embedding dim of every slot ({@code --dim})
  * @param zipfExponent Zipf exponent of every slot's values ({@code --zipf})
  * @param seed input seed ({@code --seed})
+ * @param warmupExamples examples of an unreported first run that warms the JVM's JIT up, 0 for none
+ *     ({@code --warmup-examples})
  * @param report where the Markdown table is written ({@code --out})
  */
 record BenchOptions(
@@ -44,6 +46,7 @@ record BenchOptions(
         int dim,
         double zipfExponent,
         long seed,
+        int warmupExamples,
         Path report) {
 
     static final String USAGE =
@@ -51,7 +54,7 @@ record BenchOptions(
                     + " [--ids 1000000,10000000] [--examples 300000] [--timeout-s 180]"
                     + " [--checkpoint-ms 5000] [--batch-size 256] [--hidden 64,32]"
                     + " [--cache-size '256 mb'] [--full-every 10] [--slots 26] [--dim 16]"
-                    + " [--zipf 1.1] [--seed 7] [--out target/bench-train.md]";
+                    + " [--zipf 1.1] [--seed 7] [--warmup-examples 20000] [--out target/bench-train.md]";
 
     /** Where the embedding rows live. */
     enum Mode {
@@ -110,6 +113,7 @@ record BenchOptions(
                         "dim",
                         "zipf",
                         "seed",
+                        "warmup-examples",
                         "out");
         for (String k : m.keySet()) {
             if (!known.contains(k)) {
@@ -170,6 +174,7 @@ record BenchOptions(
                 positiveInt("dim", m.getOrDefault("dim", "16")),
                 zipf,
                 Long.parseLong(m.getOrDefault("seed", "7")),
+                nonNegativeInt("warmup-examples", m.getOrDefault("warmup-examples", "20000")),
                 Path.of(m.getOrDefault("out", "target/bench-train.md")));
     }
 
@@ -185,7 +190,7 @@ record BenchOptions(
                 "./freshrank bench-train --parallelism %s --modes %s --ids %s --examples %d"
                         + " --timeout-s %d --checkpoint-ms %d --batch-size %d --hidden %s"
                         + " --cache-size '%s' --full-every %d --slots %d --dim %d --zipf %s"
-                        + " --seed %d --out %s",
+                        + " --seed %d --warmup-examples %d --out %s",
                 join(parallelisms),
                 String.join(",", modes.stream().map(x -> x.label).toList()),
                 join(ids),
@@ -200,11 +205,16 @@ record BenchOptions(
                 dim,
                 zipfExponent,
                 seed,
+                warmupExamples,
                 report);
     }
 
     private static String join(List<?> xs) {
         return String.join(",", xs.stream().map(String::valueOf).toList());
+    }
+
+    private static int nonNegativeInt(String option, String value) {
+        return value.trim().equals("0") ? 0 : positiveInt(option, value);
     }
 
     private static int positiveInt(String option, String value) {

@@ -44,6 +44,47 @@ final class FlinkRestProbe {
         this.base = (webUrl.endsWith("/") ? webUrl : webUrl + "/") + "jobs/" + job;
     }
 
+    /**
+     * Per vertex, the mean of several {@link #vertexLoads} samples. The first sample and samples
+     * Flink has not filled yet (NaN, or every vertex reported 100% busy, which is what the first
+     * fetch after a job starts returns) are skipped.
+     */
+    static List<VertexLoad> average(List<List<VertexLoad>> samples) {
+        Map<String, double[]> sums = new LinkedHashMap<>();
+        Map<String, Integer> parallelism = new LinkedHashMap<>();
+        // The first sample of a job mixes start-up with running: skip it when there are others.
+        for (List<VertexLoad> sample :
+                samples.subList(samples.size() > 1 ? 1 : 0, samples.size())) {
+            boolean unfilled =
+                    sample.isEmpty()
+                            || sample.stream()
+                                    .anyMatch(v -> Double.isNaN(v.busy()) || Double.isNaN(v.idle()))
+                            || sample.stream().allMatch(v -> v.busy() >= 999.5);
+            if (unfilled) {
+                continue;
+            }
+            for (VertexLoad v : sample) {
+                double[] acc = sums.computeIfAbsent(v.name(), k -> new double[4]);
+                acc[0] += v.busy();
+                acc[1] += v.backPressured();
+                acc[2] += v.idle();
+                acc[3]++;
+                parallelism.put(v.name(), v.parallelism());
+            }
+        }
+        List<VertexLoad> out = new ArrayList<>();
+        sums.forEach(
+                (name, a) ->
+                        out.add(
+                                new VertexLoad(
+                                        name,
+                                        parallelism.get(name),
+                                        a[0] / a[3],
+                                        a[1] / a[3],
+                                        a[2] / a[3])));
+        return out;
+    }
+
     /** Every vertex's busy / back-pressured / idle time. */
     List<VertexLoad> vertexLoads() throws IOException, InterruptedException {
         List<VertexLoad> out = new ArrayList<>();

@@ -6,8 +6,11 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -64,6 +67,39 @@ final class StateFootprint {
             }
         }
         return new RocksDbBytes(embedding, embeddingSst, other, dbs.size());
+    }
+
+    /**
+     * Bytes of each topic's log segments in a broker's data directory ({@code <topic>-<partition>}
+     * directories below {@code dataDir}), summed over partitions: what the run moved through Kafka
+     * (lz4-compressed batches for the examples, as the sinks wrote them for the rest).
+     */
+    static Map<String, Long> topicBytes(Path dataDir, List<String> topics) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        if (!Files.isDirectory(dataDir)) {
+            return out;
+        }
+        try (Stream<Path> dirs = Files.list(dataDir)) {
+            for (Path d : dirs.toList()) {
+                String name = d.getFileName().toString();
+                for (String t : topics) {
+                    if (name.matches(Pattern.quote(t) + "-\\d+")) {
+                        long bytes = 0;
+                        try (Stream<Path> files = Files.list(d)) {
+                            for (Path f : files.toList()) {
+                                if (f.getFileName().toString().endsWith(".log")) {
+                                    bytes += Files.size(f);
+                                }
+                            }
+                        }
+                        out.merge(t, bytes, Long::sum);
+                    }
+                }
+            }
+        } catch (IOException | UncheckedIOException e) {
+            // segments roll while we look: report what was read
+        }
+        return out;
     }
 
     /** {@code [all files, SST files]} bytes below {@code dir}. */

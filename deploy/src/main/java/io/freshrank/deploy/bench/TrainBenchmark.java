@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -77,6 +78,9 @@ public final class TrainBenchmark {
                         100.0 * data.positives() / o.examples(),
                         (double) data.bytes() / o.examples(),
                         (System.nanoTime() - g0) / 1e9);
+                if (results.isEmpty() && o.warmupExamples() > 0) {
+                    warmUp(o, universe, data, specFile);
+                }
                 for (int p : o.parallelisms()) {
                     for (BenchOptions.Mode mode : o.modes()) {
                         TrainRun.Result r = TrainRun.run(o, mode, p, universe, data, specFile, OUT);
@@ -99,6 +103,8 @@ public final class TrainBenchmark {
         report.add("");
         report.addAll(targets(results, sizes));
         report.add("");
+        report.addAll(cpu(results));
+        report.add("");
         report.addAll(loads(results));
         OUT.println();
         report.forEach(OUT::println);
@@ -110,6 +116,29 @@ public final class TrainBenchmark {
         OUT.println();
         OUT.println("Written to " + file.toAbsolutePath());
         return 0;
+    }
+
+    /**
+     * One unreported run on the first examples, so that the first reported run does not pay for JIT
+     * compilation of Flink, Kafka, Avro and the job (measured: a C2 compiler thread busy for ~40%
+     * of a core through the first minute).
+     */
+    private static void warmUp(
+            BenchOptions o, long universe, BenchExamples.Generated data, Path specFile)
+            throws Exception {
+        int w = Math.min(o.warmupExamples(), data.payloads().size());
+        BenchExamples.Generated head =
+                new BenchExamples.Generated(
+                        data.payloads().subList(0, w),
+                        data.valuesPerSlot(),
+                        data.distinctSeen(),
+                        data.positives(),
+                        data.bytes());
+        BenchOptions.Mode mode = o.modes().get(0);
+        int p = o.parallelisms().get(0);
+        OUT.printf(Locale.ROOT, "Warm-up run (not reported): %,d examples%n", w);
+        TrainRun.Result r = TrainRun.run(o, mode, p, universe, head, specFile, OUT);
+        OUT.printf(Locale.ROOT, "  warm-up: %,.0f examples/s%n", r.examplesPerSecond());
     }
 
     /**
@@ -407,11 +436,87 @@ public final class TrainBenchmark {
         return t;
     }
 
+    private static List<String> cpu(List<TrainRun.Result> results) {
+        List<String> t = new ArrayList<>();
+        t.add("## CPU per example (from the 10% prediction to the end of training)");
+        t.add("");
+        t.add(
+                "us/ex = CPU microseconds per trained example; cores = average cores used over"
+                        + " the span. 'bound' columns: 1e6 / (busiest task thread us/ex) is what"
+                        + " that thread allows on a core of its own; 2e6 / (JVM + broker us/ex) is"
+                        + " what the whole process pair allows on 2 dedicated cores.");
+        t.add("");
+        t.add(
+                "| run | JVM us/ex (cores) | broker us/ex | busiest threads us/ex (cores) |"
+                        + " VM threads us/ex (GC s, JIT s) | busiest-thread bound ex/s |"
+                        + " 2-core bound ex/s | Kafka bytes/ex by topic |");
+        t.add("|---|---|---|---|---|---|---|---|");
+        for (TrainRun.Result r : results) {
+            CpuAccounting.Usage u = r.cpu();
+            if (u == null || r.cpuExamples() <= 0) {
+                continue;
+            }
+            double ex = r.cpuExamples();
+            List<String> top = new ArrayList<>();
+            double busiest = 0;
+            for (Map.Entry<String, Double> e : u.byGroup().entrySet()) {
+                if (top.size() == 6) {
+                    break;
+                }
+                double us = e.getValue() * 1e6 / ex;
+                if (e.getKey().startsWith("main") || e.getKey().startsWith("tail-")) {
+                    continue; // the benchmark's own threads
+                }
+                busiest = Math.max(busiest, us);
+                top.add(
+                        String.format(
+                                Locale.ROOT,
+                                "%s %.0f (%.2f)",
+                                shorten(e.getKey(), 40),
+                                us,
+                                e.getValue() / u.wallSeconds()));
+            }
+            double jvm = u.processSeconds() * 1e6 / ex;
+            StringBuilder kafka = new StringBuilder();
+            r.topicBytes()
+                    .forEach(
+                            (topic, bytes) ->
+                                    kafka.append(kafka.length() == 0 ? "" : ", ")
+                                            .append(topic)
+                                            .append(' ')
+                                            .append(
+                                                    String.format(
+                                                            Locale.ROOT,
+                                                            "%.0f",
+                                                            (double) bytes / r.trained())));
+            double broker = u.brokerSeconds() * 1e6 / ex;
+            t.add(
+                    String.format(
+                            Locale.ROOT,
+                            "| p=%d %s %s | %.0f (%.2f) | %.0f | %s | %.0f (%.1f, %.1f) | %,.0f |"
+                                    + " %,.0f | %s |",
+                            r.parallelism(),
+                            r.mode().label,
+                            human(r.universe()),
+                            jvm,
+                            u.processSeconds() / u.wallSeconds(),
+                            broker,
+                            String.join("; ", top),
+                            u.vmSeconds() * 1e6 / ex,
+                            u.gcSeconds(),
+                            u.jitSeconds(),
+                            busiest > 0 ? 1e6 / busiest : Double.NaN,
+                            2e6 / (jvm + (Double.isNaN(broker) ? 0 : broker)),
+                            kafka));
+        }
+        return t;
+    }
+
     private static List<String> loads(List<TrainRun.Result> results) {
         List<String> t = new ArrayList<>();
         t.add(
-                "## Where the time goes (Flink busy / back-pressured ms per second, avg of subtasks,");
-        t.add("## sampled at ~50% of each run)");
+                "## Where the time goes (Flink busy / back-pressured / idle ms per second, mean"
+                        + " over subtasks and over samples every 3 s from the 20% prediction on)");
         t.add("");
         for (TrainRun.Result r : results) {
             t.add(
@@ -463,8 +568,12 @@ public final class TrainBenchmark {
     }
 
     private static String shorten(String vertex) {
+        return shorten(vertex, 90);
+    }
+
+    private static String shorten(String vertex, int max) {
         String s = vertex.replaceAll("\\s+", " ");
-        return s.length() <= 90 ? s : s.substring(0, 87) + "...";
+        return s.length() <= max ? s : s.substring(0, max - 3) + "...";
     }
 
     /** 1000000 -> 1M, 10000000 -> 10M, 412345 -> 412k. */

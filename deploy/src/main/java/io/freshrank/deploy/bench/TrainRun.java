@@ -76,8 +76,12 @@ final class TrainRun {
      * @param rocksDb the RocksDB instances' files after the final checkpoint
      * @param heapReleasedBytes heap freed by cancelling the job (its state, cache and buffers)
      * @param shardMetrics the embedding shards' gauges at the end, aggregated over subtasks
-     * @param loads each vertex's busy / back-pressured time at about half of the run
+     * @param loads each vertex's busy / back-pressured time, averaged over samples taken every 3 s
+     *     from the 20% prediction to the last
      * @param checkpoints the job's checkpoint statistics at the end of training (null if unread)
+     * @param cpu CPU used from the 10% prediction to the end of training (null if not reached)
+     * @param cpuExamples examples trained in that span
+     * @param topicBytes bytes each topic holds at the end (log segments over partitions)
      * @param notes what else happened (time limit, failures)
      */
     record Result(
@@ -101,6 +105,9 @@ final class TrainRun {
             Map<String, FlinkRestProbe.Agg> shardMetrics,
             List<FlinkRestProbe.VertexLoad> loads,
             FlinkRestProbe.CheckpointStats checkpoints,
+            CpuAccounting.Usage cpu,
+            long cpuExamples,
+            Map<String, Long> topicBytes,
             List<String> notes) {
 
         boolean finished() {
@@ -157,7 +164,11 @@ final class TrainRun {
                 ProgressBar bar = new ProgressBar(out);
                 long lastCount = 0;
                 long lastNanos = submitted;
-                boolean probed = false;
+                List<List<FlinkRestProbe.VertexLoad>> loadSamples = new ArrayList<>();
+                long lastProbe = 0;
+                long brokerPid = stack.broker().pid();
+                CpuAccounting.Snapshot cpuStart = null;
+                long cpuStartCount = 0;
                 while (true) {
                     Thread.sleep(1000);
                     long count = tail.records();
@@ -165,12 +176,16 @@ final class TrainRun {
                     if (count > 0 && Double.isNaN(firstPrediction)) {
                         firstPrediction = (now - submitted) / 1e9;
                     }
-                    if (!probed && count >= n / 2) {
-                        probed = true;
+                    if (cpuStart == null && count >= n / 10) {
+                        cpuStart = CpuAccounting.snapshot(brokerPid);
+                        cpuStartCount = count;
+                    }
+                    if (count >= n / 5 && count < n && now - lastProbe >= 3_000_000_000L) {
+                        lastProbe = now;
                         try {
-                            loads = probe.vertexLoads();
+                            loadSamples.add(probe.vertexLoads());
                         } catch (Exception e) {
-                            notes.add("REST probe failed: " + e);
+                            LOG.warn("REST probe failed: {}", e.toString());
                         }
                     }
                     double rate = (count - lastCount) / Math.max(1e-3, (now - lastNanos) / 1e9);
@@ -206,6 +221,13 @@ final class TrainRun {
                     }
                 }
                 bar.done();
+                loads = FlinkRestProbe.average(loadSamples);
+                CpuAccounting.Usage cpu = null;
+                long cpuExamples = 0;
+                if (cpuStart != null) {
+                    cpu = CpuAccounting.between(cpuStart, CpuAccounting.snapshot(brokerPid));
+                    cpuExamples = tail.records() - cpuStartCount;
+                }
                 notes.add("load avg " + StateFootprint.loadAverage());
                 if (!stack.cluster().status(jobId).isGloballyTerminalState()) {
                     // The last batches' gradients reach the shards after their predictions.
@@ -219,6 +241,14 @@ final class TrainRun {
                     long checkpoint = finalCheckpoint(stack, jobId, notes);
                     awaitSnapshot(stack.storePath(), checkpoint, notes);
                 }
+                Map<String, Long> topicBytes =
+                        StateFootprint.topicBytes(
+                                stack.workDir().resolve("kafka").resolve("kafka-data"),
+                                List.of(
+                                        FreshrankOptions.TOPIC_EXAMPLES.defaultValue(),
+                                        FreshrankOptions.TOPIC_GRADIENTS.defaultValue(),
+                                        FreshrankOptions.TOPIC_PREDICTIONS.defaultValue(),
+                                        FreshrankOptions.TOPIC_DENSE_UPDATES.defaultValue()));
                 StateFootprint.RocksDbBytes rocks =
                         StateFootprint.rocksDb(stack.workDir().resolve("flink").resolve("tmp"));
                 long heapRunning = StateFootprint.heapUsedAfterGc();
@@ -252,6 +282,9 @@ final class TrainRun {
                         shard,
                         loads,
                         checkpoints,
+                        cpu,
+                        cpuExamples,
+                        topicBytes,
                         List.copyOf(notes));
             }
         }

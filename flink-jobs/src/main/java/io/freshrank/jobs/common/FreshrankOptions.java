@@ -79,6 +79,23 @@ public final class FreshrankOptions {
                                     + " orphan; also how long an emitted impression is remembered to drop"
                                     + " duplicates and dead-letter late actions.");
 
+    /**
+     * A string, not an enum option: the enum ({@code io.freshrank.jobs.join.EmissionPolicy}) lives
+     * in the join package, which depends on this one; {@code JoinConfig} parses and validates it.
+     */
+    public static final ConfigOption<String> EMISSION_POLICY =
+            key("freshrank.join.emission-policy")
+                    .stringType()
+                    .defaultValue("WINDOW")
+                    .withDescription(
+                            "When the label join emits an impression: WINDOW (once, at window close,"
+                                    + " with every label), EARLY_POSITIVE (at its first click with"
+                                    + " click=1, else a negative at window close), FAKE_NEGATIVE (at"
+                                    + " once as a negative, plus a CORRECTION positive when a click"
+                                    + " arrives inside the window; the trainer must weight them,"
+                                    + " Ktena et al. 2019). Costs in freshness and bias: see the"
+                                    + " io.freshrank.jobs.join package doc.");
+
     public static final ConfigOption<String> FEATURE_SPEC =
             key("freshrank.feature-spec")
                     .stringType()

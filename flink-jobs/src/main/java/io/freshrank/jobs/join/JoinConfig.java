@@ -12,9 +12,14 @@ import org.apache.flink.configuration.Configuration;
  *     remembered
  * @param outOfOrderness watermark bound
  * @param idleness after which a silent source partition no longer holds back the watermark
+ * @param emissionPolicy when impressions are emitted (see the package doc)
  */
 public record JoinConfig(
-        Duration window, Duration orphanGrace, Duration outOfOrderness, Duration idleness) {
+        Duration window,
+        Duration orphanGrace,
+        Duration outOfOrderness,
+        Duration idleness,
+        EmissionPolicy emissionPolicy) {
 
     public JoinConfig {
         if (window.isNegative() || window.isZero()) {
@@ -25,6 +30,10 @@ public record JoinConfig(
             throw new IllegalArgumentException(
                     FreshrankOptions.ORPHAN_GRACE.key() + " must be >= 0, got " + orphanGrace);
         }
+        if (emissionPolicy == null) {
+            throw new IllegalArgumentException(
+                    FreshrankOptions.EMISSION_POLICY.key() + " must be set");
+        }
     }
 
     public static JoinConfig from(Configuration conf) {
@@ -32,6 +41,7 @@ public record JoinConfig(
                 conf.get(FreshrankOptions.ATTRIBUTION_WINDOW),
                 conf.get(FreshrankOptions.ORPHAN_GRACE),
                 conf.get(FreshrankOptions.OUT_OF_ORDERNESS),
-                conf.get(FreshrankOptions.SOURCE_IDLENESS));
+                conf.get(FreshrankOptions.SOURCE_IDLENESS),
+                EmissionPolicy.parse(conf.get(FreshrankOptions.EMISSION_POLICY)));
     }
 }

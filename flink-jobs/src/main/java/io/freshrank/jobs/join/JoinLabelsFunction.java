@@ -6,10 +6,13 @@ import io.freshrank.jobs.common.InvalidRecordCounters;
 import io.freshrank.schema.DecodeResult;
 import io.freshrank.schema.EventCodec;
 import io.freshrank.schema.InvalidReason;
+import io.freshrank.schema.avro.ActionType;
+import io.freshrank.schema.avro.EmissionKind;
 import io.freshrank.schema.avro.Impression;
 import io.freshrank.schema.avro.LabeledExample;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.OptionalLong;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -19,9 +22,11 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Joins actions to impressions inside the attribution window (see the package doc for the
- * contract). Keyed by impression id; emits encoded {@link LabeledExample}s, dead letters go to
- * {@link DeadLetters#TAG}.
+ * Joins actions to impressions inside the attribution window and emits them per the {@link
+ * EmissionPolicy} (see the package doc for the contract of each). Keyed by impression id; emits
+ * encoded {@link LabeledExample}s, dead letters go to {@link DeadLetters#TAG}. All per-impression
+ * data lives in keyed state ({@link JoinState}), written back with {@code update()} after every
+ * change.
  */
 public class JoinLabelsFunction extends KeyedProcessFunction<String, JoinInput, BytesRecord> {
     private static final long serialVersionUID = 1L;
@@ -29,6 +34,7 @@ public class JoinLabelsFunction extends KeyedProcessFunction<String, JoinInput, 
 
     private final long windowMs;
     private final long graceMs;
+    private final EmissionPolicy policy;
 
     private transient ValueState<JoinState> state;
     private transient EventCodec<Impression> impressionCodec;
@@ -36,10 +42,18 @@ public class JoinLabelsFunction extends KeyedProcessFunction<String, JoinInput, 
     private transient InvalidRecordCounters invalid;
     private transient Counter examples;
     private transient Counter positives;
+    private transient Counter earlyPositives;
+    private transient Counter corrections;
+    private transient Counter actionsAfterClickEmission;
     private transient Counter duplicateImpressions;
     private transient Counter duplicateActions;
 
+    /** A join with the {@link EmissionPolicy#WINDOW} policy. */
     public JoinLabelsFunction(long windowMs, long graceMs) {
+        this(windowMs, graceMs, EmissionPolicy.WINDOW);
+    }
+
+    public JoinLabelsFunction(long windowMs, long graceMs, EmissionPolicy policy) {
         if (windowMs <= 0 || graceMs < 0) {
             throw new IllegalArgumentException(
                     "attribution window must be > 0 and orphan grace >= 0, got "
@@ -47,8 +61,12 @@ public class JoinLabelsFunction extends KeyedProcessFunction<String, JoinInput, 
                             + ", "
                             + graceMs);
         }
+        if (policy == null) {
+            throw new IllegalArgumentException("emission policy must not be null");
+        }
         this.windowMs = windowMs;
         this.graceMs = graceMs;
+        this.policy = policy;
     }
 
     @Override
@@ -64,6 +82,9 @@ public class JoinLabelsFunction extends KeyedProcessFunction<String, JoinInput, 
         invalid = new InvalidRecordCounters(metrics);
         examples = metrics.counter("examplesEmitted");
         positives = metrics.counter("positiveExamples");
+        earlyPositives = metrics.counter("earlyPositiveExamples");
+        corrections = metrics.counter("correctionExamples");
+        actionsAfterClickEmission = metrics.counter("actionsAfterClickEmission");
         duplicateImpressions = metrics.counter("duplicateImpressions");
         duplicateActions = metrics.counter("duplicateActions");
     }
@@ -76,15 +97,26 @@ public class JoinLabelsFunction extends KeyedProcessFunction<String, JoinInput, 
             s = new JoinState();
         }
         if (in.isImpression()) {
-            if (s.hasImpression() || s.emitted) {
+            if (s.impressionSeen) {
                 duplicateImpressions.inc();
                 return;
             }
+            s.impressionSeen = true;
             s.impression = in.impression;
             s.impressionTimeMs = in.eventTimeMs;
             s.closeTimeMs = in.eventTimeMs + windowMs;
             s.earlyActions = new byte[0][];
             ctx.timerService().registerEventTimeTimer(s.closeTimeMs);
+            if (policy == EmissionPolicy.FAKE_NEGATIVE) {
+                emit(
+                        s,
+                        EmissionKind.FAKE_NEGATIVE,
+                        s.impressionTimeMs,
+                        JoinState.noFeedbackLabels(),
+                        out);
+            }
+            // Clicks that arrived before their impression count as soon as it is here.
+            maybeEmitClick(s, out);
             state.update(s);
             return;
         }
@@ -92,26 +124,61 @@ public class JoinLabelsFunction extends KeyedProcessFunction<String, JoinInput, 
             duplicateActions.inc();
             return;
         }
-        if (s.emitted) {
+        if (s.closed) {
             deadLetter(
                     ctx,
                     InvalidReason.LATE,
                     "action "
                             + in.actionId
-                            + " arrived after impression "
+                            + " arrived after the window of impression "
                             + in.impressionId
-                            + " was emitted (window closed at "
-                            + s.closeTimeMs
-                            + ")",
+                            + " closed at "
+                            + s.closeTimeMs,
                     in.action);
             return;
         }
-        boolean firstEarly = !s.hasImpression() && s.actionIds.length == 0;
+        boolean firstEarly = !s.impressionSeen && s.actionIds.length == 0;
+        boolean afterClickEmission = s.clickEmitted;
         s.addAction(in);
         if (firstEarly) {
             ctx.timerService().registerEventTimeTimer(in.eventTimeMs + graceMs);
         }
+        if (afterClickEmission) {
+            // EARLY_POSITIVE / FAKE_NEGATIVE emit nothing more for this impression: recorded only
+            // to recognise duplicates.
+            actionsAfterClickEmission.inc();
+        } else {
+            maybeEmitClick(s, out);
+        }
         state.update(s);
+    }
+
+    /**
+     * Under EARLY_POSITIVE and FAKE_NEGATIVE, emits the click example (EARLY_POSITIVE or
+     * CORRECTION) once the impression and an attributed click are both here, then drops the
+     * impression's bytes (nothing more will be emitted for it). Changes {@code s}; the caller
+     * updates the state.
+     */
+    private void maybeEmitClick(JoinState s, Collector<BytesRecord> out) {
+        if (policy == EmissionPolicy.WINDOW || s.clickEmitted || !s.impressionSeen || s.closed) {
+            return;
+        }
+        OptionalLong click = s.earliestClickInWindow();
+        if (click.isEmpty()) {
+            return;
+        }
+        EmissionKind kind =
+                policy == EmissionPolicy.EARLY_POSITIVE
+                        ? EmissionKind.EARLY_POSITIVE
+                        : EmissionKind.CORRECTION;
+        emit(s, kind, click.getAsLong(), s.labels(), out);
+        if (kind == EmissionKind.EARLY_POSITIVE) {
+            earlyPositives.inc();
+        } else {
+            corrections.inc();
+        }
+        s.clickEmitted = true;
+        s.impression = null;
     }
 
     @Override
@@ -120,17 +187,22 @@ public class JoinLabelsFunction extends KeyedProcessFunction<String, JoinInput, 
         if (s == null) {
             return;
         }
-        if (s.hasImpression() && !s.emitted) {
+        if (s.impressionSeen && !s.closed) {
             if (ts >= s.closeTimeMs) {
-                emit(s, out);
-                s.emitted = true;
+                boolean emitAtClose =
+                        policy == EmissionPolicy.WINDOW
+                                || (policy == EmissionPolicy.EARLY_POSITIVE && !s.clickEmitted);
+                if (emitAtClose) {
+                    emit(s, EmissionKind.WINDOW_CLOSE, s.closeTimeMs, s.labels(), out);
+                }
+                s.closed = true;
                 s.impression = null;
                 ctx.timerService().registerEventTimeTimer(s.closeTimeMs + graceMs);
                 state.update(s);
             }
             return;
         }
-        if (!s.hasImpression() && !s.emitted) {
+        if (!s.impressionSeen) {
             if (ts >= s.firstActionTimeMs + graceMs) {
                 for (byte[] action : s.earlyActions) {
                     deadLetter(
@@ -147,32 +219,37 @@ public class JoinLabelsFunction extends KeyedProcessFunction<String, JoinInput, 
             }
             return;
         }
-        if (s.emitted && ts >= s.closeTimeMs + graceMs) {
+        if (s.closed && ts >= s.closeTimeMs + graceMs) {
             state.clear();
         }
     }
 
-    private void emit(JoinState s, Collector<BytesRecord> out) {
+    private void emit(
+            JoinState s,
+            EmissionKind kind,
+            long emitTimeMs,
+            Map<String, Float> labels,
+            Collector<BytesRecord> out) {
         DecodeResult<Impression> d = impressionCodec.decode(s.impression);
         // The bytes were validated on the way in; failing here is a bug (e.g. a schema dropped from
         // history).
         Impression imp = d.value();
-        Map<String, Float> labels = s.labels();
         LabeledExample ex =
                 LabeledExample.newBuilder()
                         .setExampleId(imp.getImpressionId())
                         .setRequestId(imp.getRequestId())
                         .setImpressionTimeMs(imp.getEventTimeMs())
-                        .setEmitTimeMs(s.closeTimeMs)
+                        .setEmitTimeMs(emitTimeMs)
                         .setPosition(imp.getPosition())
                         .setFeatures(imp.getFeatures())
                         .setLabels(labels)
                         .setOracleProbability(imp.getOracleProbability())
                         .setHoldout(imp.getHoldout())
                         .setSamplingRate(1f)
+                        .setEmission(kind)
                         .build();
         examples.inc();
-        if (labels.get("click") > 0f) {
+        if (labels.get(JoinState.label(ActionType.CLICK)) > 0f) {
             positives.inc();
         }
         out.collect(

@@ -3,21 +3,37 @@ package io.freshrank.jobs.join;
 import io.freshrank.schema.avro.ActionType;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
- * The join's keyed state for one impression id: the waiting impression (encoded), the actions seen
- * so far, and whether the example was emitted (kept as a tombstone for the grace period so
- * duplicates and late actions are recognised). A Flink POJO; the join always writes it back with
+ * The join's keyed state for one impression id: the impression (encoded, while an emission may
+ * still need its features), the actions seen so far, and how far the impression got through its
+ * emission policy. After the window closes it stays as a tombstone for the grace period so
+ * duplicates and late actions are recognised. A Flink POJO; the join always writes it back with
  * {@code update()} after changing it.
  */
 public class JoinState {
-    /** Encoded impression while it waits; null before it arrives and after emission. */
+    /**
+     * Encoded impression while an emission may still need it: until window close (WINDOW), the
+     * first click or window close (EARLY_POSITIVE), the correction or window close (FAKE_NEGATIVE).
+     * Null before the impression arrives and after that.
+     */
     public byte[] impression;
+
+    /** The impression arrived (stays true in the tombstone). */
+    public boolean impressionSeen;
 
     public long impressionTimeMs;
     public long closeTimeMs;
-    public boolean emitted;
+
+    /** The window closed (its close-time emission, if any, is done); the state is a tombstone. */
+    public boolean closed;
+
+    /** The click example (EARLY_POSITIVE or CORRECTION) was emitted. */
+    public boolean clickEmitted;
+
     public long firstActionTimeMs = Long.MAX_VALUE;
 
     public String[] actionIds = new String[0];
@@ -29,10 +45,6 @@ public class JoinState {
     public byte[][] earlyActions = new byte[0][];
 
     public JoinState() {}
-
-    public boolean hasImpression() {
-        return impression != null;
-    }
 
     public boolean seenAction(String actionId) {
         for (String id : actionIds) {
@@ -55,22 +67,41 @@ public class JoinState {
         actionTimes[n] = a.eventTimeMs;
         actionValues[n] = a.actionValue;
         firstActionTimeMs = Math.min(firstActionTimeMs, a.eventTimeMs);
-        if (!hasImpression() && !emitted) {
+        if (!impressionSeen) {
             earlyActions = Arrays.copyOf(earlyActions, earlyActions.length + 1);
             earlyActions[earlyActions.length - 1] = a.action;
         }
     }
 
     /**
-     * Labels from the actions inside {@code [impressionTimeMs, closeTimeMs]}: {@code click}, {@code
-     * like}, {@code conversion} are 0/1, {@code dwell} sums dwell seconds. {@code click} is always
-     * present.
+     * Whether an action at {@code eventTimeMs} is attributed: inside {@code [impression, close]}.
+     */
+    public boolean inWindow(long eventTimeMs) {
+        return eventTimeMs >= impressionTimeMs && eventTimeMs <= closeTimeMs;
+    }
+
+    /** Event time of the earliest attributed click recorded so far; empty if there is none. */
+    public OptionalLong earliestClickInWindow() {
+        long earliest = Long.MAX_VALUE;
+        boolean found = false;
+        for (int i = 0; i < actionIds.length; i++) {
+            if (actionTypes[i] == ActionType.CLICK.ordinal() && inWindow(actionTimes[i])) {
+                earliest = Math.min(earliest, actionTimes[i]);
+                found = true;
+            }
+        }
+        return found ? OptionalLong.of(earliest) : OptionalLong.empty();
+    }
+
+    /**
+     * Labels from the actions recorded so far inside {@code [impressionTimeMs, closeTimeMs]}:
+     * {@code click}, {@code like}, {@code conversion} are 0/1, {@code dwell} sums dwell seconds.
+     * {@code click} is always present.
      */
     public Map<String, Float> labels() {
-        Map<String, Float> labels = new HashMap<>();
-        labels.put(label(ActionType.CLICK), 0f);
+        Map<String, Float> labels = noFeedbackLabels();
         for (int i = 0; i < actionIds.length; i++) {
-            if (actionTimes[i] < impressionTimeMs || actionTimes[i] > closeTimeMs) {
+            if (!inWindow(actionTimes[i])) {
                 continue;
             }
             ActionType type = ActionType.values()[actionTypes[i]];
@@ -86,8 +117,15 @@ public class JoinState {
         return labels;
     }
 
+    /** The labels of an impression without feedback (a fake negative): {@code click = 0} only. */
+    public static Map<String, Float> noFeedbackLabels() {
+        Map<String, Float> labels = new HashMap<>();
+        labels.put(label(ActionType.CLICK), 0f);
+        return labels;
+    }
+
     /** The label name of an action type: its lower-case name. */
     public static String label(ActionType type) {
-        return type.name().toLowerCase(java.util.Locale.ROOT);
+        return type.name().toLowerCase(Locale.ROOT);
     }
 }

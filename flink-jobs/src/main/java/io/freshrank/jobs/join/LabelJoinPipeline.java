@@ -57,7 +57,8 @@ public final class LabelJoinPipeline {
                         .process(
                                 new JoinLabelsFunction(
                                         config.window().toMillis(),
-                                        config.orphanGrace().toMillis()),
+                                        config.orphanGrace().toMillis(),
+                                        config.emissionPolicy()),
                                 TypeInformation.of(BytesRecord.class))
                         .uid(OperatorIds.JOIN_LABELS)
                         .name("join labels");

@@ -1,11 +1,91 @@
 /**
  * The label join: impressions and actions keyed by impression id, joined in event time inside an
- * attribution window. When the window closes (an event-time timer at impression time + window) the
- * impression is emitted as a {@link io.freshrank.schema.avro.LabeledExample}, positive for every
- * action type seen inside the window, negative otherwise. Duplicate impressions and actions (same
- * id) are ignored and counted; an action whose impression never arrives within the orphan grace
- * period, or that arrives after its impression was emitted, is dead-lettered ({@code
- * ORPHAN_ACTION}, {@code LATE}). Waiting impressions live in keyed state (RocksDB in production),
- * never on the heap of the function.
+ * attribution window of length {@code W} ({@code freshrank.join.attribution-window}), emitted as
+ * {@link io.freshrank.schema.avro.LabeledExample}s at the moments the emission policy ({@link
+ * io.freshrank.jobs.join.EmissionPolicy}, {@code freshrank.join.emission-policy}) chooses. Waiting
+ * impressions live in keyed state (RocksDB in production), never on the heap of the function.
+ *
+ * <h2>Rules shared by every policy</h2>
+ *
+ * <ul>
+ *   <li>An action is <em>attributed</em> to its impression when its event time is in {@code
+ *       [impression time, impression time + W]} and it arrives before the watermark passes the
+ *       window's close. Labels: {@code click}, {@code like}, {@code conversion} are 0/1, {@code
+ *       dwell} sums seconds; {@code click} is always present.
+ *   <li>Duplicate impressions and actions (same id) are ignored and counted.
+ *   <li>An action arriving after its impression's window closed is dead-lettered {@code LATE} (the
+ *       closed impression is remembered for the orphan grace period {@code G}); an action whose
+ *       impression does not arrive within {@code G} of it is dead-lettered {@code ORPHAN_ACTION}.
+ *       After close + {@code G} the id is forgotten.
+ *   <li>{@code emitTimeMs} is the event time of the emission: window close for {@code
+ *       WINDOW_CLOSE}, the (earliest attributed) click's time for {@code EARLY_POSITIVE} and {@code
+ *       CORRECTION}, the impression time for {@code FAKE_NEGATIVE}.
+ * </ul>
+ *
+ * <h2>Contract: what every impression yields</h2>
+ *
+ * <ul>
+ *   <li>{@code WINDOW}: exactly one example, {@code WINDOW_CLOSE}, when the watermark passes the
+ *       window's close, with the labels of every attributed action.
+ *   <li>{@code EARLY_POSITIVE}: exactly one example. As soon as the impression and an attributed
+ *       click are both here (before close): {@code EARLY_POSITIVE} with {@code click = 1} and the
+ *       labels of the attributed actions that arrived so far; nothing at close. Without an
+ *       attributed click: {@code WINDOW_CLOSE} at close as under {@code WINDOW} ({@code click =
+ *       0}). Actions that arrive after the early positive are not re-emitted: multi-task labels
+ *       (like, dwell, conversion) after the first click are lost.
+ *   <li>{@code FAKE_NEGATIVE}: exactly one {@code FAKE_NEGATIVE} example on the impression's
+ *       arrival, labels {@code click = 0} only, plus at most one {@code CORRECTION} (same {@code
+ *       exampleId}, {@code click = 1}, the labels of the attributed actions that arrived so far) as
+ *       soon as an attributed click is here (before close); nothing at close. The negative is not
+ *       retracted: the trainer sees a clicked impression twice, once per label (Ktena et al.,
+ *       "Addressing Delayed Feedback for Continuous Training with Neural Networks in CTR
+ *       Prediction", RecSys 2019). Labels of other tasks reach the trainer only on a correction.
+ * </ul>
+ *
+ * <p>(An impression duplicated more than {@code W + G} after its original is a new impression to
+ * the join; the contracts hold for duplicates closer than that.)
+ *
+ * <h2>What each policy costs</h2>
+ *
+ * <p>{@code d} = delay from impression to click, {@code B} = watermark out-of-orderness bound,
+ * {@code p} = true click probability (within {@code W}), CTR = the average of {@code p}.
+ *
+ * <table>
+ *   <caption>Emission policies</caption>
+ *   <tr><th>policy</th><th>freshness: a positive reaches the trainer</th>
+ *       <th>bias: what the trainer sees wrong, and for how long</th>
+ *       <th>state and output cost</th></tr>
+ *   <tr><td>{@code WINDOW}</td>
+ *       <td>{@code W + B} after the impression; negatives too. Every example is as old as the
+ *       window.</td>
+ *       <td>None within the definition "click within {@code W}": one example per impression with
+ *       every task's labels. Its cost is staleness: the model always lags traffic by {@code
+ *       W + B}.</td>
+ *       <td>Impression bytes + actions of every impression for {@code W}, then a tombstone
+ *       (flags, action ids) for {@code G}. One example per impression.</td></tr>
+ *   <tr><td>{@code EARLY_POSITIVE}</td>
+ *       <td>{@code d} after the impression (at the click, no watermark wait); negatives still
+ *       {@code W + B}.</td>
+ *       <td>Positives and negatives come from different moments: the newest {@code W} of traffic
+ *       is present only through its positives, so the recent stream over-represents clicks and
+ *       whatever correlates with recency (after a start or under drift, the model over-predicts
+ *       for about {@code W}; in stationary traffic the rates even out). Labels of other tasks
+ *       after the first click are lost, permanently biased low.</td>
+ *       <td>As {@code WINDOW}, but a clicked impression drops its bytes at the click (saves about
+ *       CTR x ({@code W - d}) of impression-bytes-time). One example per impression.</td></tr>
+ *   <tr><td>{@code FAKE_NEGATIVE}</td>
+ *       <td>{@code d} after the impression for positives; every impression reaches the trainer at
+ *       once (as a negative).</td>
+ *       <td>Every clicked impression is seen as a negative for {@code d}, then also as a
+ *       positive: the observed click rate is {@code p / (1 + p)}, biased low for good unless the
+ *       trainer applies the fake-negative importance weights (positive x {@code (1 + p)},
+ *       negative x {@code (1 - p)(1 + p)}, {@code p} the model's own prediction without gradient)
+ *       or calibrates {@code p = b / (1 - b)}. Progressive validation scores the negative copy of
+ *       every clicked impression with label 0. Labels of other tasks of unclicked impressions,
+ *       and after the click, are lost.</td>
+ *       <td>As {@code WINDOW} (features must stay until the correction or close); bytes dropped at
+ *       the correction. 1 + CTR examples per impression (topic and trainer load); the trainer
+ *       needs a forward pass before the loss to weight it.</td></tr>
+ * </table>
  */
 package io.freshrank.jobs.join;

@@ -96,8 +96,10 @@ public class BatchExamplesOperator extends AbstractStreamOperator<LookupRequest>
         for (int s = 0; s < router.parallelism(); s++) {
             perShard.add(new HashMap<>());
         }
-        for (TrainExample ex : buffer) {
-            int occurrence = ex.weight > 0f ? 1 : 0;
+        for (TrainExample ex :
+                buffer) { // A correction repeats a fake negative's features: they were counted once
+            // already.
+            int occurrence = ex.weight > 0f && !ex.correction ? 1 : 0;
             for (long[] slotIds : ex.ids) {
                 for (long id : slotIds) {
                     perShard.get(router.shardOf(id)).computeIfAbsent(id, k -> new int[1])[0] +=
@@ -151,6 +153,7 @@ public class BatchExamplesOperator extends AbstractStreamOperator<LookupRequest>
         b.emitTimes = new long[n];
         b.ingestTimes = new long[n];
         b.holdout = new boolean[n];
+        b.fakeNegativeWeighted = new boolean[n];
         int pos = 0;
         for (int i = 0; i < n; i++) {
             TrainExample ex = examples.get(i);
@@ -169,6 +172,7 @@ public class BatchExamplesOperator extends AbstractStreamOperator<LookupRequest>
             b.emitTimes[i] = ex.emitTimeMs;
             b.ingestTimes[i] = ex.ingestTimeMs;
             b.holdout[i] = ex.holdout;
+            b.fakeNegativeWeighted[i] = ex.fakeNegativeWeighted;
         }
         b.offsets[n * b.numSlots] = pos;
         return b;

@@ -8,6 +8,7 @@ import io.freshrank.jobs.ingest.EventDecoder;
 import io.freshrank.schema.DecodeResult;
 import io.freshrank.schema.EventCodec;
 import io.freshrank.schema.InvalidReason;
+import io.freshrank.schema.avro.EmissionKind;
 import io.freshrank.schema.avro.LabeledExample;
 
 /** Decodes labelled examples and extracts their feature ids with the job's feature spec. */
@@ -63,6 +64,8 @@ public final class ExampleDecoder implements EventDecoder<TrainExample> {
         t.label = click > 0f ? 1f : 0f;
         t.holdout = ex.getHoldout();
         t.weight = ex.getHoldout() ? 0f : 1f;
+        t.correction = ex.getEmission() == EmissionKind.CORRECTION;
+        t.fakeNegativeWeighted = t.correction || ex.getEmission() == EmissionKind.FAKE_NEGATIVE;
         t.oracle = ex.getOracleProbability() == null ? Float.NaN : ex.getOracleProbability();
         return DecodeResult.valid(t);
     }

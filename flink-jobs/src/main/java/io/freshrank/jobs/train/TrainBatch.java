@@ -34,6 +34,9 @@ public class TrainBatch {
     public long[] ingestTimes;
     public boolean[] holdout;
 
+    /** Train with fake-negative weights (see {@link TrainExample#fakeNegativeWeighted}). */
+    public boolean[] fakeNegativeWeighted;
+
     public TrainBatch() {}
 
     /** The examples as model inputs. */

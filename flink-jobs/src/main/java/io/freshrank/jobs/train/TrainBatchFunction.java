@@ -282,7 +282,7 @@ public class TrainBatchFunction
                         pooled,
                         numeric,
                         batch.labels,
-                        batch.weights,
+                        lossWeights(batch),
                         n,
                         logits,
                         denseGrad,
@@ -330,6 +330,27 @@ public class TrainBatchFunction
         Map<Long, float[]> grads = new HashMap<>();
         assembler.scatter(xs, pooledGrad, grads);
         emitGradients(batch.batchId, grads, out);
+    }
+
+    /**
+     * The examples' loss weights. Fake negatives and their corrections (the join's FAKE_NEGATIVE
+     * policy) get the fake-negative importance weights of Ktena et al. (RecSys 2019): with the
+     * model's own prediction p (a constant, no gradient) a positive's loss is multiplied by 1 + p
+     * and a negative's by (1 - p)(1 + p), which makes the biased stream (every impression a
+     * negative first, clicks added again as positives) estimate the true click probability. Costs
+     * one extra forward pass for batches that hold such examples.
+     */
+    private float[] lossWeights(TrainBatch batch) {
+        boolean any = false;
+        for (int i = 0; batch.fakeNegativeWeighted != null && i < batch.size; i++) {
+            any |= batch.fakeNegativeWeighted[i] && batch.weights[i] > 0f;
+        }
+        if (!any) {
+            return batch.weights;
+        }
+        model.forward(params, pooled, numeric, batch.size, logits);
+        return FakeNegativeWeights.apply(
+                batch.weights, batch.labels, batch.fakeNegativeWeighted, logits, batch.size);
     }
 
     private void emitGradients(

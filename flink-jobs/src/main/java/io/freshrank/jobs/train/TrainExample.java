@@ -28,5 +28,17 @@ public class TrainExample {
 
     public boolean holdout;
 
+    /**
+     * Emitted by the join's FAKE_NEGATIVE policy (a fake negative or its correction): trained with
+     * the fake-negative importance weights of Ktena et al., RecSys 2019.
+     */
+    public boolean fakeNegativeWeighted;
+
+    /**
+     * A correction of an earlier fake negative (its features were already counted toward
+     * admission).
+     */
+    public boolean correction;
+
     public TrainExample() {}
 }
