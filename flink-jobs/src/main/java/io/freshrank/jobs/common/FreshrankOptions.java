@@ -96,6 +96,40 @@ public final class FreshrankOptions {
                                     + " Ktena et al. 2019). Costs in freshness and bias: see the"
                                     + " io.freshrank.jobs.join package doc.");
 
+    public static final ConfigOption<DeliveryMode> JOIN_DELIVERY =
+            key("freshrank.join.delivery")
+                    .enumType(DeliveryMode.class)
+                    .defaultValue(DeliveryMode.EXACTLY_ONCE)
+                    .withDescription(
+                            "Delivery of the label join's examples and dead letters: EXACTLY_ONCE"
+                                    + " (Kafka transactions committed when a checkpoint completes;"
+                                    + " read_committed consumers see each example once, up to one"
+                                    + " checkpoint interval later) or AT_LEAST_ONCE (visible at once;"
+                                    + " after a failure the examples emitted since the last"
+                                    + " checkpoint are written again). EXACTLY_ONCE needs"
+                                    + " checkpointing.");
+
+    public static final ConfigOption<String> JOIN_TRANSACTIONAL_ID_PREFIX =
+            key("freshrank.join.transactional-id-prefix")
+                    .stringType()
+                    .defaultValue("freshrank-label-join")
+                    .withDescription(
+                            "Prefix of the label join's Kafka transactional ids (each sink appends"
+                                    + " its topic) with EXACTLY_ONCE delivery. Give every join job on"
+                                    + " a Kafka cluster its own prefix, and keep it across restarts"
+                                    + " of the same job.");
+
+    public static final ConfigOption<Duration> JOIN_TRANSACTION_TIMEOUT =
+            key("freshrank.join.transaction-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(10))
+                    .withDescription(
+                            "Kafka transaction timeout of the label join's EXACTLY_ONCE sinks. Must"
+                                    + " exceed the checkpoint interval plus the expected downtime of"
+                                    + " a restart (a transaction aborted by the broker before its"
+                                    + " commit loses its examples) and must not exceed the broker's"
+                                    + " transaction.max.timeout.ms (15 min by default).");
+
     public static final ConfigOption<String> FEATURE_SPEC =
             key("freshrank.feature-spec")
                     .stringType()

@@ -1,8 +1,8 @@
 package io.freshrank.jobs.common;
 
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.sink.KafkaSinkBuilder;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
@@ -63,11 +63,29 @@ public final class KafkaIo {
 
     /** An at-least-once sink of {@link BytesRecord}s to {@code topic}. */
     public static KafkaSink<BytesRecord> sink(Configuration conf, String topic) {
-        return KafkaSink.<BytesRecord>builder()
-                .setBootstrapServers(bootstrap(conf))
-                .setRecordSerializer(new BytesRecordSerializer(topic))
-                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
-                .setProperty("linger.ms", "5")
-                .build();
+        return sink(conf, topic, SinkDelivery.atLeastOnce());
+    }
+
+    /**
+     * A sink of {@link BytesRecord}s to {@code topic} with the given delivery. Exactly-once writes
+     * in transactions with ids prefixed {@link SinkDelivery#transactionalIdPrefix(String)} and
+     * timeout {@link SinkDelivery#transactionTimeout()}, committed when a checkpoint completes;
+     * readers must use {@code isolation.level=read_committed} (as {@link #rawSource} does).
+     */
+    public static KafkaSink<BytesRecord> sink(
+            Configuration conf, String topic, SinkDelivery delivery) {
+        KafkaSinkBuilder<BytesRecord> b =
+                KafkaSink.<BytesRecord>builder()
+                        .setBootstrapServers(bootstrap(conf))
+                        .setRecordSerializer(new BytesRecordSerializer(topic))
+                        .setDeliveryGuarantee(delivery.mode().guarantee())
+                        .setProperty("linger.ms", "5");
+        if (delivery.mode() == DeliveryMode.EXACTLY_ONCE) {
+            b.setTransactionalIdPrefix(delivery.transactionalIdPrefix(topic))
+                    .setProperty(
+                            "transaction.timeout.ms",
+                            Long.toString(delivery.transactionTimeout().toMillis()));
+        }
+        return b.build();
     }
 }

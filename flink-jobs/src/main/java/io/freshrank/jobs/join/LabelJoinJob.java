@@ -5,6 +5,7 @@ import io.freshrank.jobs.common.JobConfigs;
 import io.freshrank.jobs.common.KafkaIo;
 import io.freshrank.jobs.common.OperatorIds;
 import io.freshrank.jobs.common.RawRecord;
+import io.freshrank.jobs.common.SinkDelivery;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -12,7 +13,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The label-join job: {@code impressions} + {@code actions} topics -> {@code examples} topic (+
- * dead letters). Arguments are {@code --freshrank.key value} pairs (see {@link FreshrankOptions}).
+ * dead letters), both written with the delivery of {@code freshrank.join.delivery} (exactly-once by
+ * default; see {@link SinkDelivery}). Arguments are {@code --freshrank.key value} pairs (see {@link
+ * FreshrankOptions}).
  */
 public final class LabelJoinJob {
     private LabelJoinJob() {}
@@ -27,6 +30,11 @@ public final class LabelJoinJob {
     /** Adds the label-join job's graph, with its Kafka sources and sinks, to {@code env}. */
     public static void build(StreamExecutionEnvironment env, Configuration conf) {
         JoinConfig config = JoinConfig.from(conf);
+        SinkDelivery delivery = SinkDelivery.ofJoin(conf);
+        delivery.checkCheckpointInterval(
+                env.getCheckpointConfig().isCheckpointingEnabled()
+                        ? env.getCheckpointConfig().getCheckpointInterval()
+                        : -1);
         DataStream<RawRecord> impressions =
                 env.fromSource(
                                 KafkaIo.rawSource(
@@ -43,11 +51,11 @@ public final class LabelJoinJob {
                         .uid(OperatorIds.ACTIONS_SOURCE);
         LabelJoinPipeline.Outputs out = LabelJoinPipeline.build(impressions, actions, config);
         out.examples()
-                .sinkTo(KafkaIo.sink(conf, conf.get(FreshrankOptions.TOPIC_EXAMPLES)))
+                .sinkTo(KafkaIo.sink(conf, conf.get(FreshrankOptions.TOPIC_EXAMPLES), delivery))
                 .uid(OperatorIds.EXAMPLES_SINK)
                 .name("examples");
         out.deadLetters()
-                .sinkTo(KafkaIo.sink(conf, conf.get(FreshrankOptions.TOPIC_DEAD_LETTERS)))
+                .sinkTo(KafkaIo.sink(conf, conf.get(FreshrankOptions.TOPIC_DEAD_LETTERS), delivery))
                 .uid(OperatorIds.JOIN_DEAD_LETTERS_SINK)
                 .name("dead letters");
     }

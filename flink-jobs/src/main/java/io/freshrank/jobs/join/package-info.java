@@ -45,6 +45,33 @@
  * <p>(An impression duplicated more than {@code W + G} after its original is a new impression to
  * the join; the contracts hold for duplicates closer than that.)
  *
+ * <h2>Delivery and restarts</h2>
+ *
+ * <p>The contracts above are per run of the operator. Across a failure, keyed state (waiting
+ * impressions, the ids of the impressions and actions seen, tombstones) and timers come back from
+ * the last completed checkpoint and the sources replay from its offsets, so duplicates stay
+ * recognised after a restore. What reaches Kafka depends on {@code freshrank.join.delivery} ({@link
+ * io.freshrank.jobs.common.SinkDelivery}):
+ *
+ * <ul>
+ *   <li>{@code EXACTLY_ONCE} (default): examples and dead letters are written in Kafka transactions
+ *       committed when the checkpoint covering them completes; output written after the last
+ *       completed checkpoint is aborted and re-emitted by the replay. A {@code read_committed}
+ *       consumer sees each contract emission exactly once, up to one checkpoint interval (plus the
+ *       commit) after it was emitted.
+ *   <li>{@code AT_LEAST_ONCE}: output is visible at once; after a failure the emissions since the
+ *       last completed checkpoint appear twice (same example id and labels).
+ * </ul>
+ *
+ * <p>Watermarks are not part of a checkpoint: a replay rebuilds them from the records it reads. An
+ * action that arrived just before its window closed in the first run can therefore arrive after it
+ * closed in the replay (and be {@code LATE}) only if it was behind the out-of-orderness bound in
+ * the stream of its source subtask (watermarks are assigned after decoding, per subtask, not per
+ * Kafka partition: with one partition per subtask that is its partition, with several their
+ * interleaving may differ in a replay). Within the bound, labels after a restore equal those of an
+ * uninterrupted run ({@code JoinRestoreDeduplicationTest} on the harness, {@code JoinFailureITCase}
+ * on a real broker and MiniCluster with a TaskManager failure).
+ *
  * <h2>What each policy costs</h2>
  *
  * <p>{@code d} = delay from impression to click, {@code B} = watermark out-of-orderness bound,
