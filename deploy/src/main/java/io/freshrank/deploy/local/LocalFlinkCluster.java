@@ -53,7 +53,25 @@ public final class LocalFlinkCluster implements AutoCloseable {
      */
     public static LocalFlinkCluster start(Path workDir, int slots, String stateBackend)
             throws Exception {
+        return start(workDir, 1, slots, stateBackend);
+    }
+
+    /**
+     * Starts a cluster of {@code taskManagers} TaskManagers with {@code slotsPerTaskManager} slots
+     * each. With more than one, slots are requested evenly across TaskManagers ({@code
+     * taskmanager.load-balance.mode: SLOTS}), so a job's subtasks spread over them and a test can
+     * fail one with {@link #miniCluster()}{@code .terminateTaskManager(index)}.
+     */
+    public static LocalFlinkCluster start(
+            Path workDir, int taskManagers, int slotsPerTaskManager, String stateBackend)
+            throws Exception {
+        int slots = slotsPerTaskManager;
         Configuration conf = new Configuration();
+        if (taskManagers > 1) {
+            conf.set(
+                    TaskManagerOptions.TASK_MANAGER_LOAD_BALANCE_MODE,
+                    TaskManagerOptions.TaskManagerLoadBalanceMode.SLOTS);
+        }
         conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         conf.set(RestOptions.ADDRESS, "127.0.0.1");
         conf.set(RestOptions.PORT, 0);
@@ -75,14 +93,15 @@ public final class LocalFlinkCluster implements AutoCloseable {
                 new MiniCluster(
                         new MiniClusterConfiguration.Builder()
                                 .setConfiguration(conf)
-                                .setNumTaskManagers(1)
+                                .setNumTaskManagers(taskManagers)
                                 .setNumSlotsPerTaskManager(slots)
                                 .build());
         long t0 = System.nanoTime();
         cluster.start();
         LOG.info(
-                "Flink MiniCluster up in {} ms: {} slots, {} state backend, incremental checkpoints, web UI {}",
+                "Flink MiniCluster up in {} ms: {} x {} slots, {} state backend, incremental checkpoints, web UI {}",
                 (System.nanoTime() - t0) / 1_000_000,
+                taskManagers,
                 slots,
                 stateBackend,
                 cluster.getRestAddress().get());

@@ -47,15 +47,37 @@ public final class LocalStack implements AutoCloseable {
      * @param checkpointInterval checkpoint (and snapshot publishing) interval * @param jobSettings
      *     extra {@code freshrank.*} settings for both jobs
      * @param stateBackend {@code rocksdb} (default) or {@code hashmap}
+     * @param taskManagers TaskManagers of the MiniCluster (default 1; failure tests use 2 and stop
+     *     one); the slots for both jobs are split evenly between them
      */
     public record Settings(
             Path workDir,
             int parallelism,
             Duration checkpointInterval,
             Map<String, String> jobSettings,
-            String stateBackend) {
+            String stateBackend,
+            int taskManagers) {
         public Settings {
             jobSettings = Map.copyOf(jobSettings);
+            if (taskManagers < 1) {
+                throw new IllegalArgumentException(
+                        "taskManagers must be >= 1, got " + taskManagers);
+            }
+        }
+
+        public Settings(
+                Path workDir,
+                int parallelism,
+                Duration checkpointInterval,
+                Map<String, String> jobSettings,
+                String stateBackend) {
+            this(workDir, parallelism, checkpointInterval, jobSettings, stateBackend, 1);
+        }
+
+        /** These settings on a MiniCluster of {@code n} TaskManagers. */
+        public Settings withTaskManagers(int n) {
+            return new Settings(
+                    workDir, parallelism, checkpointInterval, jobSettings, stateBackend, n);
         }
 
         public Settings(
@@ -91,10 +113,12 @@ public final class LocalStack implements AutoCloseable {
             broker = LocalKafkaBroker.builder().workDir(dir.resolve("kafka")).start();
             broker.createTopics(TOPICS);
             // Two jobs at full parallelism, each sharing one slot per subtask index.
+            int taskManagers = settings.taskManagers();
             cluster =
                     LocalFlinkCluster.start(
                             dir.resolve("flink"),
-                            2 * settings.parallelism(),
+                            taskManagers,
+                            (2 * settings.parallelism() + taskManagers - 1) / taskManagers,
                             settings.stateBackend());
             Files.createDirectories(dir.resolve("model-store"));
             return new LocalStack(settings, dir, owns, broker, cluster);

@@ -18,12 +18,9 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.SplittableRandom;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,7 +40,8 @@ class FreshnessITCase {
         try (LocalStack stack =
                         LocalStack.start(
                                 new LocalStack.Settings(null, 1, Duration.ofSeconds(1), job));
-                KafkaProducer<byte[], byte[]> producer = producer(stack.bootstrapServers())) {
+                KafkaProducer<byte[], byte[]> producer =
+                        TestProducers.bytes(stack.bootstrapServers())) {
             stack.startTraining();
             SplittableRandom rnd = new SplittableRandom(5);
             for (int i = 0; i < 3000; i++) {
@@ -151,15 +149,5 @@ class FreshnessITCase {
                         "examples",
                         ex.getExampleId().getBytes(StandardCharsets.UTF_8),
                         CODEC.encode(ex)));
-    }
-
-    private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        props.put(
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
-        return new KafkaProducer<>(props);
     }
 }
