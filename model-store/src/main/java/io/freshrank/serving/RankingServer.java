@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.freshrank.features.FeatureExtractor;
 import io.freshrank.features.FeatureVector;
+import io.freshrank.store.ExampleOffsets;
 import io.freshrank.store.LocalModelStore;
 import io.freshrank.store.SnapshotManifest;
 import java.io.ByteArrayOutputStream;
@@ -21,6 +22,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -387,7 +389,32 @@ public final class RankingServer implements AutoCloseable {
         putSeconds(fresh, "p99Seconds", f.p99Ms());
         ObjectNode prov = out.putObject("provenance");
         manifest.provenance().forEach(prov::put);
+        putTrainedThrough(out.putObject("trainedThrough"), manifest.provenance());
         sendJson(ex, 200, out);
+    }
+
+    /**
+     * The examples the served version was trained on, parsed from its provenance: {@code
+     * examplesOffsets} (partition -> next offset) and {@code watermarkMs}; null where absent or not
+     * parsable (provenance is free-form, a bad entry must not break {@code /model}).
+     */
+    private static void putTrainedThrough(ObjectNode node, Map<String, String> provenance) {
+        String offsets = provenance.get(SnapshotManifest.EXAMPLES_OFFSETS);
+        try {
+            if (offsets == null) {
+                node.putNull("examplesOffsets");
+            } else {
+                ObjectNode o = node.putObject("examplesOffsets");
+                ExampleOffsets.parse(offsets).forEach((p, off) -> o.put(Integer.toString(p), off));
+            }
+        } catch (IllegalArgumentException e) {
+            node.putNull("examplesOffsets");
+        }
+        try {
+            node.put("watermarkMs", Long.parseLong(provenance.get(SnapshotManifest.WATERMARK_MS)));
+        } catch (NumberFormatException e) {
+            node.putNull("watermarkMs");
+        }
     }
 
     private static void putSeconds(ObjectNode node, String field, OptionalLong ms) {

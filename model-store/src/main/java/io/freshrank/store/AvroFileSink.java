@@ -2,42 +2,42 @@ package io.freshrank.store;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
+import java.io.OutputStream;
 import org.apache.avro.file.DataFileWriter;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
 
 /**
- * Writes one snapshot data file: an Avro container into a tmp file, digested and counted on the
- * way, fsynced and renamed to its final name by {@link #finish}. A file under its final name is
- * therefore always complete; {@link #abort} removes the tmp file.
+ * Writes one snapshot data file: an Avro container, digested and counted on the way. On a file
+ * system with atomic rename it goes to a tmp file that {@link #finish} renames to its final name;
+ * on an object store it is uploaded under its final name, which the store makes visible only once
+ * the upload completes. Either way a file under its final name is always complete; {@link #abort}
+ * removes the tmp file.
  */
 final class AvroFileSink {
-    private final Path target;
-    private final Path tmp;
+    private final StoreFileSystem fs;
+    private final String target;
+    private final String written;
     private final FileRole role;
-    private final FileChannel channel;
+    private final OutputStream stream;
     private final FileIo.DigestingOutputStream digesting;
     private final DataFileWriter<GenericRecord> writer;
     private long records;
     private boolean open = true;
 
-    AvroFileSink(Path target, FileRole role) throws IOException {
+    /**
+     * @param target store path of the file
+     */
+    AvroFileSink(StoreFileSystem fs, String target, FileRole role) throws IOException {
+        this.fs = fs;
         this.target = target;
         this.role = role;
-        this.tmp = FileIo.tmpFor(target);
-        this.channel =
-                FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        this.written = fs.supportsAtomicRename() ? StoreFileSystem.tmpFor(target) : target;
+        this.stream = fs.create(written);
         DataFileWriter<GenericRecord> w = null;
         try {
             this.digesting =
-                    new FileIo.DigestingOutputStream(
-                            new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16));
+                    new FileIo.DigestingOutputStream(new BufferedOutputStream(stream, 1 << 16));
             w =
                     new DataFileWriter<>(
                             new GenericDatumWriter<GenericRecord>(SnapshotFormat.schema(role)));
@@ -48,8 +48,8 @@ final class AvroFileSink {
             w.setMeta(SnapshotFormat.META_FILE_ROLE, role.name());
             w.create(SnapshotFormat.schema(role), digesting);
         } catch (IOException | RuntimeException e) {
-            channel.close();
-            Files.deleteIfExists(tmp);
+            stream.close();
+            fs.delete(written);
             throw e;
         }
         this.writer = w;
@@ -62,24 +62,36 @@ final class AvroFileSink {
 
     FileEntry finish() throws IOException {
         if (!open) {
-            throw new IllegalStateException("file " + target.getFileName() + " is already closed");
+            throw new IllegalStateException("file " + target + " is already closed");
         }
         open = false;
+        boolean done = false;
         try {
-            writer.flush();
-            channel.force(true);
+            // closes the underlying stream, which makes the content durable
             writer.close();
             long bytes = digesting.count();
-            if (Files.size(tmp) != bytes) {
+            long size = fs.size(written);
+            if (size != bytes) {
                 throw new IOException(
-                        "wrote " + bytes + " bytes to " + tmp + " but it has " + Files.size(tmp));
+                        "wrote "
+                                + bytes
+                                + " bytes to "
+                                + fs.describe(written)
+                                + " but it has "
+                                + size);
             }
             String sha = digesting.sha256Hex();
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            return new FileEntry(target.getFileName().toString(), role, bytes, sha, records);
+            if (!written.equals(target)) {
+                fs.rename(written, target);
+            }
+            done = true;
+            String name = target.substring(target.lastIndexOf('/') + 1);
+            return new FileEntry(name, role, bytes, sha, records);
         } finally {
-            channel.close();
-            Files.deleteIfExists(tmp);
+            if (!done) {
+                stream.close();
+                fs.delete(written);
+            }
         }
     }
 
@@ -93,8 +105,8 @@ final class AvroFileSink {
         } catch (IOException | RuntimeException e) {
             // the file is being thrown away
         } finally {
-            channel.close();
-            Files.deleteIfExists(tmp);
+            stream.close();
+            fs.delete(written);
         }
     }
 }

@@ -2,7 +2,6 @@ package io.freshrank.store;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.file.Path;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 
@@ -17,8 +16,8 @@ public final class DeleteFileWriter implements Closeable {
     private final AvroFileSink sink;
     private final GenericRecord record = new GenericData.Record(SnapshotFormat.DELETE_SCHEMA);
 
-    DeleteFileWriter(Path target) throws IOException {
-        this.sink = new AvroFileSink(target, FileRole.DELETES);
+    DeleteFileWriter(StoreFileSystem fs, String target) throws IOException {
+        this.sink = new AvroFileSink(fs, target, FileRole.DELETES);
     }
 
     /** Appends a removed feature id. */
@@ -27,7 +26,7 @@ public final class DeleteFileWriter implements Closeable {
         sink.append(record);
     }
 
-    /** Completes the file (fsync + rename to its name) and describes it for the manifest. */
+    /** Completes the file (durable, under its name) and describes it for the manifest. */
     public FileEntry finish() throws IOException {
         return sink.finish();
     }

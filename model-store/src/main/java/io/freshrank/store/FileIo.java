@@ -4,21 +4,15 @@ import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.UUID;
 
-/** File-system steps shared by the writers and the store: digests, fsync, tmp + rename. */
+/** Steps shared by the writers and the store: digests, and local-path helpers for tests. */
 final class FileIo {
     /** Prefix of every temporary file, so no tmp file can carry a data file's name. */
-    static final String TMP_PREFIX = ".tmp-";
+    static final String TMP_PREFIX = StoreFileSystem.TMP_PREFIX;
 
     private FileIo() {}
 
@@ -35,9 +29,13 @@ final class FileIo {
     }
 
     static String sha256Hex(Path file) throws IOException {
+        return sha256Hex(new NioStoreFileSystem(file.getParent()), file.getFileName().toString());
+    }
+
+    static String sha256Hex(StoreFileSystem fs, String path) throws IOException {
         MessageDigest md = sha256();
         byte[] buf = new byte[1 << 16];
-        try (InputStream in = Files.newInputStream(file)) {
+        try (InputStream in = fs.open(path)) {
             for (int n; (n = in.read(buf)) > 0; ) {
                 md.update(buf, 0, n);
             }
@@ -47,39 +45,13 @@ final class FileIo {
 
     /** A fresh temporary path next to {@code target} (same directory, so rename is atomic). */
     static Path tmpFor(Path target) {
-        return target.resolveSibling(TMP_PREFIX + target.getFileName() + "-" + UUID.randomUUID());
+        return target.resolveSibling(StoreFileSystem.tmpFor(target.getFileName().toString()));
     }
 
     /** Writes {@code content} to a tmp file, fsyncs it, renames it over {@code target}. */
     static void writeAtomically(Path target, byte[] content) throws IOException {
-        Path tmp = tmpFor(target);
-        try {
-            try (FileChannel ch =
-                    FileChannel.open(
-                            tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer b = ByteBuffer.wrap(content);
-                while (b.hasRemaining()) {
-                    ch.write(b);
-                }
-                ch.force(true);
-            }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-        fsyncDirectory(target.getParent());
-    }
-
-    /**
-     * Makes a directory's entries (renames, new files) durable. Linux supports fsync on a
-     * directory; platforms that do not are skipped (rename is still atomic there).
-     */
-    static void fsyncDirectory(Path dir) {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException | UnsupportedOperationException e) {
-            // not supported on this platform (e.g. Windows): the rename itself is still atomic
-        }
+        new NioStoreFileSystem(target.getParent())
+                .publish(target.getFileName().toString(), content);
     }
 
     /** Counts and digests the bytes written through it. */

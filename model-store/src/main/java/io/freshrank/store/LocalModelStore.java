@@ -4,9 +4,8 @@ import io.freshrank.features.FeatureSpec;
 import io.freshrank.model.DenseParameters;
 import io.freshrank.model.ModelConfig;
 import java.io.IOException;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -21,12 +20,13 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A model store in a local (or mounted) directory:
+ * A model store in a directory of a {@link StoreFileSystem}: by default a local (or mounted)
+ * directory ({@link NioStoreFileSystem}); the Flink job passes one over Flink's file systems
+ * ({@code file://}, {@code hdfs://}, {@code s3://}):
  *
  * <pre>
  * root/
@@ -40,7 +40,10 @@ import org.slf4j.LoggerFactory;
  * publisher then {@link #commit}s the manifest, which checks the files, writes {@code
  * manifest.json} by tmp + atomic rename, then points {@code LATEST} at the version by tmp + atomic
  * rename, then applies retention. A crash at any step leaves {@code LATEST} at a version whose
- * manifest and files are complete; torn versions are invisible and removed by a later retention.
+ * manifest and files are complete; torn versions are invisible and removed by a later retention. On
+ * an object store (no atomic rename, see {@link StoreFileSystem#supportsAtomicRename()}) the
+ * manifest and {@code LATEST} are each written in one upload instead, which the store makes visible
+ * whole or not at all, so readers still see the old pointer or the new one.
  *
  * <p>Reading: {@link #readLatestVersion}, {@link #readManifest}, {@link #load} (verifies every
  * file's size and SHA-256 first; applies a DELTA's chain to its FULL), {@link #loadDelta} (one
@@ -61,7 +64,7 @@ public final class LocalModelStore {
     private static final Logger LOG = LoggerFactory.getLogger(LocalModelStore.class);
     private static final Pattern VERSION_DIR = Pattern.compile("\\d{20}");
 
-    private final Path root;
+    private final StoreFileSystem fs;
     private final int retainVersions;
 
     /** A store at {@code root} keeping {@link #DEFAULT_RETAIN_VERSIONS} versions. */
@@ -75,11 +78,20 @@ public final class LocalModelStore {
      *     addition
      */
     public LocalModelStore(Path root, int retainVersions) {
+        this(new NioStoreFileSystem(root), retainVersions);
+    }
+
+    /**
+     * A store at the root of {@code fs}.
+     *
+     * @param retainVersions as in {@link #LocalModelStore(Path, int)}
+     */
+    public LocalModelStore(StoreFileSystem fs, int retainVersions) {
         if (retainVersions < 1) {
             throw new IllegalArgumentException(
                     RETAIN_VERSIONS_KEY + " must be >= 1, got " + retainVersions);
         }
-        this.root = root.toAbsolutePath().normalize();
+        this.fs = fs;
         this.retainVersions = retainVersions;
     }
 
@@ -92,21 +104,56 @@ public final class LocalModelStore {
         new LocalModelStore(root).commit(manifest);
     }
 
+    /**
+     * The local root directory.
+     *
+     * @throws UnsupportedOperationException if the store is not on a local ({@code java.nio}) file
+     *     system (see {@link #location()})
+     */
     public Path root() {
-        return root;
+        return nio().root();
+    }
+
+    /** Where the store is, for messages: its root directory or URI. */
+    public String location() {
+        return fs.describe("");
+    }
+
+    public StoreFileSystem fileSystem() {
+        return fs;
+    }
+
+    private NioStoreFileSystem nio() {
+        if (fs instanceof NioStoreFileSystem n) {
+            return n;
+        }
+        throw new UnsupportedOperationException(
+                "the model store " + location() + " is not in a local directory");
     }
 
     public int retainVersions() {
         return retainVersions;
     }
 
-    /** The directory of {@code modelVersion}, whether or not it exists. */
+    /**
+     * The local directory of {@code modelVersion}, whether or not it exists.
+     *
+     * @throws UnsupportedOperationException if the store is not on a local file system
+     */
     public Path versionDirectory(long modelVersion) {
+        return nio().resolve(versionLocation(modelVersion));
+    }
+
+    /** The store path of {@code modelVersion}'s directory, whether or not it exists. */
+    public String versionLocation(long modelVersion) {
         if (modelVersion < 0) {
             throw new IllegalArgumentException("model versions are >= 0, got " + modelVersion);
         }
-        return root.resolve(SNAPSHOTS_DIR)
-                .resolve(String.format(Locale.ROOT, "%020d", modelVersion));
+        return SNAPSHOTS_DIR + "/" + String.format(Locale.ROOT, "%020d", modelVersion);
+    }
+
+    private String manifestLocation(long modelVersion) {
+        return versionLocation(modelVersion) + "/" + MANIFEST_FILE;
     }
 
     /**
@@ -117,10 +164,10 @@ public final class LocalModelStore {
      *     LATEST} (model versions strictly increase)
      */
     public SnapshotStaging stage(long modelVersion) throws IOException {
-        Path dir = versionDirectory(modelVersion);
-        if (Files.exists(dir.resolve(MANIFEST_FILE))) {
+        String dir = versionLocation(modelVersion);
+        if (isCommitted(modelVersion)) {
             throw new IllegalStateException(
-                    "model version " + modelVersion + " is already committed in " + root);
+                    "model version " + modelVersion + " is already committed in " + location());
         }
         OptionalLong latest = readLatestVersion();
         if (latest.isPresent() && modelVersion <= latest.getAsLong()) {
@@ -130,11 +177,11 @@ public final class LocalModelStore {
                             + " is not newer than LATEST "
                             + latest.getAsLong()
                             + " in "
-                            + root
+                            + location()
                             + "; model versions must strictly increase");
         }
-        Files.createDirectories(dir);
-        return new SnapshotStaging(modelVersion, dir);
+        fs.mkdirs(dir);
+        return new SnapshotStaging(modelVersion, fs, dir);
     }
 
     /**
@@ -149,16 +196,15 @@ public final class LocalModelStore {
      */
     public void commit(SnapshotManifest manifest) throws IOException {
         long version = manifest.modelVersion();
-        Path dir = versionDirectory(version);
-        Path manifestPath = dir.resolve(MANIFEST_FILE);
-        if (Files.exists(manifestPath)) {
+        String dir = versionLocation(version);
+        if (isCommitted(version)) {
             SnapshotManifest existing = readManifest(version);
             if (!existing.equals(manifest)) {
                 throw new IllegalStateException(
                         "model version "
                                 + version
                                 + " is already committed in "
-                                + root
+                                + location()
                                 + " with a different manifest");
             }
             OptionalLong latest = readLatestVersion();
@@ -176,9 +222,7 @@ public final class LocalModelStore {
                             + latest.getAsLong()
                             + " and model versions must strictly increase");
         }
-        if (manifest.kind() == SnapshotKind.DELTA
-                && !Files.exists(
-                        versionDirectory(manifest.parentVersion()).resolve(MANIFEST_FILE))) {
+        if (manifest.kind() == SnapshotKind.DELTA && !isCommitted(manifest.parentVersion())) {
             throw new IllegalStateException(
                     "cannot commit DELTA version "
                             + version
@@ -188,10 +232,10 @@ public final class LocalModelStore {
         }
         long totalBytes = 0;
         for (FileEntry f : manifest.files()) {
-            Path p = dir.resolve(f.name());
+            String p = StoreFileSystem.child(dir, f.name());
             long size;
             try {
-                size = Files.size(p);
+                size = fs.size(p);
             } catch (NoSuchFileException e) {
                 throw new SnapshotException(
                         "cannot commit model version "
@@ -199,7 +243,7 @@ public final class LocalModelStore {
                                 + ": file "
                                 + f.name()
                                 + " is not in "
-                                + dir,
+                                + fs.describe(dir),
                         e);
             }
             if (size != f.bytes()) {
@@ -215,8 +259,8 @@ public final class LocalModelStore {
             }
             totalBytes += size;
         }
-        FileIo.fsyncDirectory(dir);
-        FileIo.writeAtomically(manifestPath, manifest.toJson().getBytes(StandardCharsets.UTF_8));
+        // every data file was renamed (or uploaded) into dir durably before its entry was made
+        fs.publish(manifestLocation(version), manifest.toJson().getBytes(StandardCharsets.UTF_8));
         writeLatest(version);
         LOG.info(
                 "committed model version {} ({} {}, {} files, {} bytes, checkpoint {}) in {}",
@@ -226,14 +270,13 @@ public final class LocalModelStore {
                 manifest.files().size(),
                 totalBytes,
                 manifest.checkpointId(),
-                root);
+                location());
         applyRetention();
     }
 
     private void writeLatest(long version) throws IOException {
-        Files.createDirectories(root);
-        FileIo.writeAtomically(
-                root.resolve(LATEST_FILE), (version + "\n").getBytes(StandardCharsets.US_ASCII));
+        fs.mkdirs("");
+        fs.publish(LATEST_FILE, (version + "\n").getBytes(StandardCharsets.US_ASCII));
     }
 
     /**
@@ -244,7 +287,7 @@ public final class LocalModelStore {
     public OptionalLong readLatestVersion() throws IOException {
         String text;
         try {
-            text = Files.readString(root.resolve(LATEST_FILE), StandardCharsets.US_ASCII);
+            text = readString(LATEST_FILE, StandardCharsets.US_ASCII);
         } catch (NoSuchFileException e) {
             return OptionalLong.empty();
         }
@@ -256,7 +299,9 @@ public final class LocalModelStore {
             return OptionalLong.of(v);
         } catch (NumberFormatException e) {
             throw new SnapshotCorruptException(
-                    LATEST_FILE, LATEST_FILE + " in " + root + " does not hold a model version", e);
+                    LATEST_FILE,
+                    LATEST_FILE + " in " + location() + " does not hold a model version",
+                    e);
         }
     }
 
@@ -268,13 +313,12 @@ public final class LocalModelStore {
      * @throws SnapshotCorruptException if it does not parse or belongs to another version
      */
     public SnapshotManifest readManifest(long modelVersion) throws IOException {
-        Path p = versionDirectory(modelVersion).resolve(MANIFEST_FILE);
         String json;
         try {
-            json = Files.readString(p, StandardCharsets.UTF_8);
+            json = readString(manifestLocation(modelVersion), StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             throw new SnapshotException(
-                    "model version " + modelVersion + " is not committed in " + root, e);
+                    "model version " + modelVersion + " is not committed in " + location(), e);
         }
         SnapshotManifest m;
         try {
@@ -305,15 +349,21 @@ public final class LocalModelStore {
      * Whether {@code modelVersion} is committed (its manifest exists). A writer re-running after a
      * restore can use it to skip a version that was already published.
      */
-    public boolean isCommitted(long modelVersion) {
-        return Files.exists(versionDirectory(modelVersion).resolve(MANIFEST_FILE));
+    public boolean isCommitted(long modelVersion) throws IOException {
+        return fs.exists(manifestLocation(modelVersion));
+    }
+
+    private String readString(String path, Charset charset) throws IOException {
+        try (var in = fs.open(path)) {
+            return new String(in.readAllBytes(), charset);
+        }
     }
 
     /** Committed versions (those with a manifest), ascending. */
     public List<Long> committedVersions() throws IOException {
         List<Long> out = new ArrayList<>();
         for (long v : versionDirectories()) {
-            if (Files.exists(versionDirectory(v).resolve(MANIFEST_FILE))) {
+            if (isCommitted(v)) {
                 out.add(v);
             }
         }
@@ -322,16 +372,9 @@ public final class LocalModelStore {
 
     private TreeSet<Long> versionDirectories() throws IOException {
         TreeSet<Long> out = new TreeSet<>();
-        Path snapshots = root.resolve(SNAPSHOTS_DIR);
-        if (!Files.isDirectory(snapshots)) {
-            return out;
-        }
-        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(snapshots)) {
-            for (Path d : dirs) {
-                String name = d.getFileName().toString();
-                if (VERSION_DIR.matcher(name).matches() && Files.isDirectory(d)) {
-                    out.add(Long.parseLong(name));
-                }
+        for (StoreFileSystem.Entry d : fs.list(SNAPSHOTS_DIR)) {
+            if (d.directory() && VERSION_DIR.matcher(d.name()).matches()) {
+                out.add(Long.parseLong(d.name()));
             }
         }
         return out;
@@ -371,7 +414,7 @@ public final class LocalModelStore {
         ModelConfig config = base.modelConfig();
         for (SnapshotManifest m : chain) {
             checkSameModel(base, m);
-            SnapshotReader.verify(versionDirectory(m.modelVersion()), m);
+            SnapshotReader.verify(fs, versionLocation(m.modelVersion()), m);
         }
         FeatureSpec spec = checkSpec(top, config);
         long expectedRows = 0;
@@ -381,17 +424,17 @@ public final class LocalModelStore {
         EmbeddingTable table = new EmbeddingTable(config.rowWidth(), expectedRows, precision);
         float[] dense = null;
         for (SnapshotManifest m : chain) {
-            Path dir = versionDirectory(m.modelVersion());
+            String dir = versionLocation(m.modelVersion());
             for (FileEntry f : m.files(FileRole.DELETES)) {
-                SnapshotReader.readDeletes(dir, m.modelVersion(), f, table::remove);
+                SnapshotReader.readDeletes(fs, dir, m.modelVersion(), f, table::remove);
             }
             boolean full = m.kind() == SnapshotKind.FULL;
             for (FileEntry f : m.files(FileRole.ROWS)) {
-                readRowsInto(table, dir, m, f, config, full);
+                readRowsInto(fs, table, dir, m, f, config, full);
             }
             for (FileEntry f : m.files(FileRole.DENSE)) {
                 dense =
-                        SnapshotReader.readDense(dir, m.modelVersion(), f)
+                        SnapshotReader.readDense(fs, dir, m.modelVersion(), f)
                                 .get(SnapshotFormat.DENSE_BLOCK);
             }
         }
@@ -422,8 +465,8 @@ public final class LocalModelStore {
             throw new SnapshotException(
                     "snapshot version " + modelVersion + " is a " + m.kind() + ", not a DELTA");
         }
-        Path dir = versionDirectory(modelVersion);
-        SnapshotReader.verify(dir, m);
+        String dir = versionLocation(modelVersion);
+        SnapshotReader.verify(fs, dir, m);
         ModelConfig config = m.modelConfig();
         long rowCount = 0;
         long deleteCount = 0;
@@ -443,6 +486,7 @@ public final class LocalModelStore {
         int[] n = {0};
         for (FileEntry f : m.files(FileRole.DELETES)) {
             SnapshotReader.readDeletes(
+                    fs,
                     dir,
                     modelVersion,
                     f,
@@ -463,27 +507,29 @@ public final class LocalModelStore {
         }
         EmbeddingTable rows = new EmbeddingTable(config.rowWidth(), rowCount, precision);
         for (FileEntry f : m.files(FileRole.ROWS)) {
-            readRowsInto(rows, dir, m, f, config, false);
+            readRowsInto(fs, rows, dir, m, f, config, false);
         }
         DenseParameters dense = null;
         for (FileEntry f : m.files(FileRole.DENSE)) {
             dense =
                     new DenseParameters(
-                            SnapshotReader.readDense(dir, modelVersion, f)
+                            SnapshotReader.readDense(fs, dir, modelVersion, f)
                                     .get(SnapshotFormat.DENSE_BLOCK));
         }
         return new LoadedDelta(m, rows, deleted, dense);
     }
 
     private static void readRowsInto(
+            StoreFileSystem fs,
             EmbeddingTable table,
-            Path dir,
+            String dir,
             SnapshotManifest m,
             FileEntry f,
             ModelConfig config,
             boolean full)
             throws IOException {
         SnapshotReader.readRows(
+                fs,
                 dir,
                 m.modelVersion(),
                 f,
@@ -624,30 +670,23 @@ public final class LocalModelStore {
                 }
             }
             // a LATEST tmp file outlives only a publisher that crashed mid-write
-            try (DirectoryStream<Path> tmps =
-                    Files.newDirectoryStream(root, FileIo.TMP_PREFIX + LATEST_FILE + "-*")) {
-                for (Path p : tmps) {
-                    Files.deleteIfExists(p);
+            for (StoreFileSystem.Entry e : fs.list("")) {
+                if (!e.directory() && e.name().startsWith(FileIo.TMP_PREFIX + LATEST_FILE + "-")) {
+                    fs.delete(e.name());
                 }
             }
         } catch (IOException | RuntimeException e) {
             LOG.warn(
                     "retention in {} failed (will retry on the next commit): {}",
-                    root,
+                    location(),
                     e.toString());
         }
     }
 
     private void deleteVersion(long v) throws IOException {
-        Path dir = versionDirectory(v);
         // the manifest first: an interrupted deletion leaves an uncommitted (invisible) directory
-        Files.deleteIfExists(dir.resolve(MANIFEST_FILE));
-        try (Stream<Path> files = Files.walk(dir)) {
-            List<Path> paths = files.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList();
-            for (Path p : paths) {
-                Files.deleteIfExists(p);
-            }
-        }
+        fs.delete(manifestLocation(v));
+        fs.delete(versionLocation(v));
     }
 
     /**

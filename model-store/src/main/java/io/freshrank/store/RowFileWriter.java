@@ -3,7 +3,6 @@ package io.freshrank.store;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 
@@ -19,13 +18,13 @@ public final class RowFileWriter implements Closeable {
     private final GenericRecord record = new GenericData.Record(SnapshotFormat.ROW_SCHEMA);
     private final ByteBuffer buffer;
 
-    RowFileWriter(Path target, int rowWidth) throws IOException {
+    RowFileWriter(StoreFileSystem fs, String target, int rowWidth) throws IOException {
         if (rowWidth < 2) {
             throw new IllegalArgumentException("rowWidth must be dim + 1 >= 2, got " + rowWidth);
         }
         this.rowWidth = rowWidth;
         this.buffer = ByteBuffer.allocate(rowWidth * Float.BYTES);
-        this.sink = new AvroFileSink(target, FileRole.ROWS);
+        this.sink = new AvroFileSink(fs, target, FileRole.ROWS);
     }
 
     /**
@@ -61,7 +60,7 @@ public final class RowFileWriter implements Closeable {
         sink.append(record);
     }
 
-    /** Completes the file (fsync + rename to its name) and describes it for the manifest. */
+    /** Completes the file (durable, under its name) and describes it for the manifest. */
     public FileEntry finish() throws IOException {
         return sink.finish();
     }

@@ -76,11 +76,25 @@ public record SnapshotManifest(
     /** Provenance key: version of the code that trained and exported the model. */
     public static final String CODE_VERSION = "codeVersion";
 
-    /** Provenance key: the trainer's event-time watermark at the checkpoint (epoch millis). */
+    /**
+     * Provenance key: the event-time watermark of the examples trained into the version (epoch
+     * millis): the smallest, over the examples topic's partitions, of the newest example event time
+     * trained from that partition. Every partition has been trained at least up to it.
+     */
     public static final String WATERMARK_MS = "watermarkMs";
 
-    /** Provenance key: Kafka offsets of the checkpoint, e.g. {@code topic-0:123,topic-1:456}. */
+    /**
+     * Provenance key: free-form Kafka offsets, e.g. {@code topic-0:123,topic-1:456}. The trainer
+     * writes {@link #EXAMPLES_OFFSETS}.
+     */
     public static final String KAFKA_OFFSETS = "kafkaOffsets";
+
+    /**
+     * Provenance key: per partition of the examples topic, the next offset after the examples
+     * trained into the version (exclusive: newest trained offset + 1), e.g. {@code 0:1234,1:987};
+     * see {@link ExampleOffsets}.
+     */
+    public static final String EXAMPLES_OFFSETS = "kafka.examples.offsets";
 
     /** Provenance key: event time of the newest example trained on (epoch millis). */
     public static final String NEWEST_EXAMPLE_TIME_MS = "newestExampleTimeMs";

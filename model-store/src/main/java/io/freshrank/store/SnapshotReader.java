@@ -3,7 +3,6 @@ package io.freshrank.store;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -18,12 +17,12 @@ final class SnapshotReader {
     private SnapshotReader() {}
 
     /** Checks that every listed file exists with the listed size and SHA-256. */
-    static void verify(Path dir, SnapshotManifest m) throws IOException {
+    static void verify(StoreFileSystem fs, String dir, SnapshotManifest m) throws IOException {
         for (FileEntry f : m.files()) {
-            Path p = dir.resolve(f.name());
+            String p = StoreFileSystem.child(dir, f.name());
             long size;
             try {
-                size = Files.size(p);
+                size = fs.size(p);
             } catch (NoSuchFileException e) {
                 throw new SnapshotCorruptException(
                         f.name(),
@@ -46,7 +45,7 @@ final class SnapshotReader {
                                 + " bytes but the manifest says "
                                 + f.bytes());
             }
-            String actual = FileIo.sha256Hex(p);
+            String actual = FileIo.sha256Hex(fs, p);
             if (!actual.equals(f.sha256())) {
                 throw new SnapshotCorruptException(m.modelVersion(), f.name(), f.sha256(), actual);
             }
@@ -59,10 +58,12 @@ final class SnapshotReader {
         void accept(long id, float[] row) throws SnapshotException;
     }
 
-    static void readRows(Path dir, long version, FileEntry f, int rowWidth, RowSink sink)
+    static void readRows(
+            StoreFileSystem fs, String dir, long version, FileEntry f, int rowWidth, RowSink sink)
             throws IOException {
         long n =
                 read(
+                        fs,
                         dir,
                         version,
                         f,
@@ -106,16 +107,27 @@ final class SnapshotReader {
     }
 
     static void readDeletes(Path dir, long version, FileEntry f, IdSink sink) throws IOException {
-        long n = read(dir, version, f, (GenericRecord r) -> sink.accept((Long) r.get("id")));
+        readDeletes(new NioStoreFileSystem(dir), "", version, f, sink);
+    }
+
+    static void readDeletes(StoreFileSystem fs, String dir, long version, FileEntry f, IdSink sink)
+            throws IOException {
+        long n = read(fs, dir, version, f, (GenericRecord r) -> sink.accept((Long) r.get("id")));
         if (n != f.records()) {
             throw corrupt(version, f, "has " + n + " ids but the manifest says " + f.records());
         }
     }
 
     static Map<String, float[]> readDense(Path dir, long version, FileEntry f) throws IOException {
+        return readDense(new NioStoreFileSystem(dir), "", version, f);
+    }
+
+    static Map<String, float[]> readDense(StoreFileSystem fs, String dir, long version, FileEntry f)
+            throws IOException {
         Map<String, float[]> blocks = new LinkedHashMap<>();
         long n =
                 read(
+                        fs,
                         dir,
                         version,
                         f,
@@ -153,12 +165,13 @@ final class SnapshotReader {
         void accept(GenericRecord r) throws SnapshotException;
     }
 
-    private static long read(Path dir, long version, FileEntry f, RecordSink sink)
+    private static long read(
+            StoreFileSystem fs, String dir, long version, FileEntry f, RecordSink sink)
             throws IOException {
         GenericDatumReader<GenericRecord> datumReader =
                 new GenericDatumReader<>(null, SnapshotFormat.schema(f.role()));
         long n = 0;
-        try (InputStream in = Files.newInputStream(dir.resolve(f.name()));
+        try (InputStream in = fs.open(StoreFileSystem.child(dir, f.name()));
                 DataFileStream<GenericRecord> stream = new DataFileStream<>(in, datumReader)) {
             String fileVersion = stream.getMetaString(SnapshotFormat.META_FORMAT_VERSION);
             if (fileVersion == null) {

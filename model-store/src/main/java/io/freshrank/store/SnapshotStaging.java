@@ -32,11 +32,18 @@ public final class SnapshotStaging {
     public static final String DENSE_FILE = "dense.avro";
 
     private final long modelVersion;
-    private final Path directory;
+    private final StoreFileSystem fs;
+    private final String directory;
 
-    SnapshotStaging(long modelVersion, Path directory) {
+    SnapshotStaging(long modelVersion, StoreFileSystem fs, String directory) {
         this.modelVersion = modelVersion;
+        this.fs = fs;
         this.directory = directory;
+    }
+
+    /** A staging in local directory {@code directory}. */
+    SnapshotStaging(long modelVersion, Path directory) {
+        this(modelVersion, new NioStoreFileSystem(directory), "");
     }
 
     /**
@@ -64,8 +71,33 @@ public final class SnapshotStaging {
         return modelVersion;
     }
 
+    /**
+     * The local directory of this staging.
+     *
+     * @throws UnsupportedOperationException if the store is not on a local ({@code java.nio}) file
+     *     system; use {@link #fileSystem()} and {@link #location()} there
+     */
     public Path directory() {
+        if (fs instanceof NioStoreFileSystem nio) {
+            return nio.resolve(directory);
+        }
+        throw new UnsupportedOperationException(
+                "the staging directory " + fs.describe(directory) + " is not a local path");
+    }
+
+    /** The store's file system. */
+    public StoreFileSystem fileSystem() {
+        return fs;
+    }
+
+    /** The store path of this staging directory, within {@link #fileSystem()}. */
+    public String location() {
         return directory;
+    }
+
+    /** The store path of file {@code fileName} of this staging directory. */
+    String pathOf(String fileName) {
+        return StoreFileSystem.child(directory, FileEntry.checkName(fileName));
     }
 
     /**
@@ -74,7 +106,7 @@ public final class SnapshotStaging {
      * @param rowWidth floats per row, {@code ModelConfig#rowWidth()} (dim + 1)
      */
     public RowFileWriter openRows(String fileName, int rowWidth) throws IOException {
-        return new RowFileWriter(directory.resolve(FileEntry.checkName(fileName)), rowWidth);
+        return new RowFileWriter(fs, pathOf(fileName), rowWidth);
     }
 
     /** Writes every row of {@code rows} into one ROWS file. */
@@ -96,7 +128,7 @@ public final class SnapshotStaging {
      * FULL).
      */
     public DeleteFileWriter openDeletes(String fileName) throws IOException {
-        return new DeleteFileWriter(directory.resolve(FileEntry.checkName(fileName)));
+        return new DeleteFileWriter(fs, pathOf(fileName));
     }
 
     /** Writes {@code ids} (in order) into one DELETES file; see {@link #openDeletes}. */
@@ -143,8 +175,7 @@ public final class SnapshotStaging {
                 }
             }
         }
-        AvroFileSink sink =
-                new AvroFileSink(directory.resolve(FileEntry.checkName(fileName)), FileRole.DENSE);
+        AvroFileSink sink = new AvroFileSink(fs, pathOf(fileName), FileRole.DENSE);
         try {
             GenericRecord record = new GenericData.Record(SnapshotFormat.DENSE_SCHEMA);
             for (Map.Entry<String, float[]> e : ordered.entrySet()) {

@@ -348,6 +348,14 @@ class RankingServerTest {
         assertThat(model.get("provenance").get("featureSpecHash").asText())
                 .isEqualTo(TestModels.SPEC.hash());
         assertThat(model.get("rows").asInt()).isEqualTo(73);
+        assertThat(model.get("provenance").get("kafka.examples.offsets").asText())
+                .isEqualTo("0:400,1:7");
+        assertThat(model.get("trainedThrough").get("examplesOffsets").get("0").asLong())
+                .isEqualTo(400);
+        assertThat(model.get("trainedThrough").get("examplesOffsets").get("1").asLong())
+                .isEqualTo(7);
+        assertThat(model.get("trainedThrough").get("watermarkMs").asLong())
+                .isEqualTo(TestModels.CREATED_AT_MS);
         String metrics = send("GET", "/metrics", null).body();
         assertThat(metrics)
                 .contains("freshrank_served_model_version 4\n")

@@ -131,6 +131,9 @@ final class TestModels {
                         .provenance(
                                 SnapshotManifest.NEWEST_EXAMPLE_INGEST_MS,
                                 Long.toString(CREATED_AT_MS + 1000 * version))
+                        .provenance(
+                                SnapshotManifest.EXAMPLES_OFFSETS, "0:" + 100 * version + ",1:7")
+                        .provenance(SnapshotManifest.WATERMARK_MS, Long.toString(CREATED_AT_MS))
                         .build());
         return new Version(version, rows, params);
     }

@@ -31,9 +31,14 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.flink.configuration.Configuration;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
@@ -154,7 +159,56 @@ class BackboneITCase {
                                         .build(),
                                 HttpResponse.BodyHandlers.ofString());
                 assertThat(bad.statusCode()).isEqualTo(400);
+
+                // Provenance: the served version names the examples it was trained on.
+                String model =
+                        http.send(
+                                        HttpRequest.newBuilder(server.uri().resolve("/model"))
+                                                .GET()
+                                                .build(),
+                                        HttpResponse.BodyHandlers.ofString())
+                                .body();
+                JsonNode trained = JSON.readTree(model).get("trainedThrough");
+                Map<Integer, Long> end = endOffsets(stack.bootstrapServers(), "examples");
+                assertThat(trained.get("examplesOffsets").isObject()).as(model).isTrue();
+                assertThat(trained.get("examplesOffsets").size()).as(model).isPositive();
+                trained.get("examplesOffsets")
+                        .fields()
+                        .forEachRemaining(
+                                e ->
+                                        assertThat(e.getValue().asLong())
+                                                .as(
+                                                        "next offset of examples-%s in %s",
+                                                        e.getKey(), model)
+                                                .isPositive()
+                                                .isLessThanOrEqualTo(
+                                                        end.get(Integer.parseInt(e.getKey()))));
+                assertThat(trained.get("watermarkMs").asLong())
+                        .as(model)
+                        .isGreaterThanOrEqualTo(T0);
             }
+        }
+    }
+
+    private static Map<Integer, Long> endOffsets(String bootstrap, String topic) throws Exception {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (Admin admin = Admin.create(props)) {
+            Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+            for (TopicPartitionInfo p :
+                    admin.describeTopics(List.of(topic))
+                            .allTopicNames()
+                            .get()
+                            .get(topic)
+                            .partitions()) {
+                request.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest());
+            }
+            Map<Integer, Long> out = new HashMap<>();
+            admin.listOffsets(request)
+                    .all()
+                    .get()
+                    .forEach((tp, info) -> out.put(tp.partition(), info.offset()));
+            return out;
         }
     }
 

@@ -188,8 +188,9 @@ public final class FreshrankOptions {
                     .stringType()
                     .noDefaultValue()
                     .withDescription(
-                            "Directory of the model store snapshots are published to. Required by the train"
-                                    + " job.");
+                            "Model store snapshots are published to: a directory, or a URI of a Flink file"
+                                    + " system (file:///..., hdfs://..., s3://... with the file system's plugin"
+                                    + " in the cluster's plugins directory). Required by the train job.");
 
     public static final ConfigOption<MemorySize> CACHE_BYTES =
             key("freshrank.train.embedding.cache-size")

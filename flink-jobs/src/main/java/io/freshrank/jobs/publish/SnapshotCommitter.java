@@ -7,8 +7,8 @@ import io.freshrank.store.FileRole;
 import io.freshrank.store.LocalModelStore;
 import io.freshrank.store.SnapshotKind;
 import io.freshrank.store.SnapshotManifest;
+import io.freshrank.store.SnapshotStaging;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
  * Phase 2 of publishing (see the package doc): commits version N once every shard's parts and the
  * dense part of N are staged. A DELTA is committed only on top of its base: every shard's delta
  * must name the same base, and that base must be {@code LATEST}; otherwise (a checkpoint in between
- * was never published) the version is skipped and publishing resumes with the next FULL. Used by
- * one subtask only. Not thread-safe.
+ * was never published) the version is skipped and publishing resumes with the next FULL. The
+ * manifest's provenance gets the merge of every trainer subtask's staged {@link TrainingProgress}
+ * (examples-topic offsets and watermark). Used by one subtask only. Not thread-safe.
  */
 public final class SnapshotCommitter {
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotCommitter.class);
@@ -56,7 +57,7 @@ public final class SnapshotCommitter {
                 || store.isCommitted(checkpointId)) {
             return null;
         }
-        Path staging = store.stage(checkpointId).directory();
+        SnapshotStaging staging = store.stage(checkpointId);
         List<SnapshotParts.Part> parts = SnapshotParts.read(staging);
         int rowParts = 0;
         int deleteParts = 0;
@@ -120,6 +121,7 @@ public final class SnapshotCommitter {
                         .modelConfig(modelConfig)
                         .files(files)
                         .provenance(provenance)
+                        .provenance(SnapshotParts.readProgress(staging).provenance())
                         .provenance(SnapshotManifest.CODE_VERSION, CodeVersion.get())
                         .build();
         store.commit(manifest);

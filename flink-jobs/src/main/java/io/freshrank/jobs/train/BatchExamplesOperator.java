@@ -154,6 +154,8 @@ public class BatchExamplesOperator extends AbstractStreamOperator<LookupRequest>
         b.ingestTimes = new long[n];
         b.holdout = new boolean[n];
         b.fakeNegativeWeighted = new boolean[n];
+        b.sourcePartitions = new int[n];
+        b.sourceOffsets = new long[n];
         int pos = 0;
         for (int i = 0; i < n; i++) {
             TrainExample ex = examples.get(i);
@@ -173,6 +175,8 @@ public class BatchExamplesOperator extends AbstractStreamOperator<LookupRequest>
             b.ingestTimes[i] = ex.ingestTimeMs;
             b.holdout[i] = ex.holdout;
             b.fakeNegativeWeighted[i] = ex.fakeNegativeWeighted;
+            b.sourcePartitions[i] = ex.partition;
+            b.sourceOffsets[i] = ex.offset;
         }
         b.offsets[n * b.numSlots] = pos;
         return b;

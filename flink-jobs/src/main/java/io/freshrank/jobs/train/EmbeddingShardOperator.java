@@ -2,12 +2,12 @@ package io.freshrank.jobs.train;
 
 import io.freshrank.features.FeatureSpec;
 import io.freshrank.jobs.publish.SnapshotParts;
+import io.freshrank.jobs.publish.StoreLocations;
 import io.freshrank.store.FileEntry;
 import io.freshrank.store.LocalModelStore;
 import io.freshrank.store.RowFileWriter;
 import io.freshrank.store.SnapshotKind;
 import io.freshrank.store.SnapshotStaging;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -264,7 +264,7 @@ public class EmbeddingShardOperator extends AbstractStreamOperator<TrainerInput>
      * recorded as the delta's base.
      */
     private void stageRows(long checkpointId) throws Exception {
-        LocalModelStore store = new LocalModelStore(Path.of(config.storePath()));
+        LocalModelStore store = StoreLocations.open(config.storePath());
         if (!SnapshotParts.stageable(store, checkpointId)) {
             return;
         }
@@ -296,11 +296,11 @@ public class EmbeddingShardOperator extends AbstractStreamOperator<TrainerInput>
         Map<String, String> meta = new HashMap<>();
         meta.put(SnapshotParts.KIND, kind.name());
         meta.put(SnapshotParts.BASE, Long.toString(lastSnapshotId));
-        SnapshotParts.write(staging.directory(), rowsEntry, meta);
+        SnapshotParts.write(staging, rowsEntry, meta);
         if (kind == SnapshotKind.DELTA) {
             long[] ids = removed.stream().mapToLong(Long::longValue).toArray();
             SnapshotParts.write(
-                    staging.directory(),
+                    staging,
                     staging.writeDeletes(SnapshotStaging.deletesFileName(subtask), ids),
                     meta);
         }

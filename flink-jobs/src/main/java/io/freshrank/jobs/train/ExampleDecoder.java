@@ -27,6 +27,8 @@ public final class ExampleDecoder implements EventDecoder<TrainExample> {
         DecodeResult<TrainExample> r = decode(record.value);
         if (r.isValid()) {
             r.value().ingestTimeMs = record.timestampMs;
+            r.value().partition = record.partition;
+            r.value().offset = record.offset;
         }
         return r;
     }

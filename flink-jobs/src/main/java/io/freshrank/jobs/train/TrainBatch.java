@@ -37,6 +37,12 @@ public class TrainBatch {
     /** Train with fake-negative weights (see {@link TrainExample#fakeNegativeWeighted}). */
     public boolean[] fakeNegativeWeighted;
 
+    /** Examples-topic partition of each example (-1 when unknown); null in older batches. */
+    public int[] sourcePartitions;
+
+    /** Examples-topic offset of each example (-1 when unknown); null in older batches. */
+    public long[] sourceOffsets;
+
     public TrainBatch() {}
 
     /** The examples as model inputs. */

@@ -5,6 +5,8 @@ import io.freshrank.features.FeatureVector;
 import io.freshrank.jobs.common.BytesRecord;
 import io.freshrank.jobs.publish.SnapshotCommitter;
 import io.freshrank.jobs.publish.SnapshotParts;
+import io.freshrank.jobs.publish.StoreLocations;
+import io.freshrank.jobs.publish.TrainingProgress;
 import io.freshrank.metrics.RollingMetrics;
 import io.freshrank.model.AdagradOptimizer;
 import io.freshrank.model.BatchAssembler;
@@ -17,7 +19,6 @@ import io.freshrank.store.LocalModelStore;
 import io.freshrank.store.SnapshotManifest;
 import io.freshrank.store.SnapshotStaging;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -74,6 +75,9 @@ public class TrainBatchFunction
     private transient ListState<LookupResponse> pendingLookups;
     private transient ValueState<Integer> lookupsReceived;
     private transient ListState<DenseCheckpoint> denseState;
+    private transient ListState<String> progressState;
+    private transient TrainingProgress progress;
+    private transient LocalModelStore store;
 
     private transient DeepFmModel model;
     private transient BatchAssembler assembler;
@@ -146,10 +150,21 @@ public class TrainBatchFunction
         }
         lastSynced = params.values().clone();
         accumulatorSynced = accumulator.clone();
-        publisher =
-                storePath != null && getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0;
+        // Union state: every subtask restores the merge of all, so no partition's progress is lost
+        // when the trainer parallelism changes (merging is a per-partition maximum).
+        progressState =
+                ctx.getOperatorStateStore()
+                        .getUnionListState(
+                                new ListStateDescriptor<>("examples-progress", Types.STRING));
+        progress = new TrainingProgress();
+        if (ctx.isRestored()) {
+            for (String json : progressState.get()) {
+                progress.merge(TrainingProgress.fromJson(json));
+            }
+        }
+        store = storePath == null ? null : StoreLocations.open(storePath);
+        publisher = store != null && getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0;
         if (publisher) {
-            LocalModelStore store = new LocalModelStore(Path.of(storePath));
             OptionalLong latest = store.readLatestVersion();
             if (!ctx.isRestored() && latest.isPresent()) {
                 throw new IllegalStateException(
@@ -169,12 +184,17 @@ public class TrainBatchFunction
     public void snapshotState(FunctionSnapshotContext ctx) throws Exception {
         denseState.update(
                 List.of(new DenseCheckpoint(params.values().clone(), accumulator.clone(), steps)));
+        progressState.update(List.of(progress.toJson()));
+        if (store == null || !SnapshotParts.stageable(store, ctx.getCheckpointId())) {
+            return;
+        }
+        // Phase 1 of publishing: what every trainer subtask has trained from the examples topic
+        // and, from subtask 0, the dense parameters, exactly as in this checkpoint.
+        SnapshotStaging staging = store.stage(ctx.getCheckpointId());
+        SnapshotParts.writeProgress(
+                staging, getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), progress);
         if (publisher) {
-            // Phase 1 of publishing: the dense parameters exactly as in this checkpoint.
-            SnapshotStaging staging =
-                    new LocalModelStore(Path.of(storePath)).stage(ctx.getCheckpointId());
-            SnapshotParts.write(
-                    staging.directory(), staging.writeDense(SnapshotStaging.DENSE_FILE, params));
+            SnapshotParts.write(staging, staging.writeDense(SnapshotStaging.DENSE_FILE, params));
         }
     }
 
@@ -317,6 +337,10 @@ public class TrainBatchFunction
         for (int i = 0; i < n; i++) {
             newestEmitTimeMs = Math.max(newestEmitTimeMs, batch.emitTimes[i]);
             newestIngestMs = Math.max(newestIngestMs, batch.ingestTimes[i]);
+            if (batch.sourcePartitions != null) {
+                progress.record(
+                        batch.sourcePartitions[i], batch.sourceOffsets[i], batch.emitTimes[i]);
+            }
         }
 
         if (Floats.allFinite(denseGrad, 0, params.size())) {

@@ -40,5 +40,11 @@ public class TrainExample {
      */
     public boolean correction;
 
+    /** Partition of the examples topic it was read from; -1 when unknown. */
+    public int partition = -1;
+
+    /** Offset in that partition; -1 when unknown. */
+    public long offset = -1;
+
     public TrainExample() {}
 }
