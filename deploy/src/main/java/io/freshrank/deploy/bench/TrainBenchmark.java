@@ -222,7 +222,10 @@ public final class TrainBenchmark {
                         o.cacheSize()));
         h.add(
                 "Measure: examples/s = predictions between the 10% and the last one (by count)"
-                        + " / the difference of their trainedAtMs.");
+                        + " / (the time between them + the time the shards then took to apply the"
+                        + " last gradients): sustained training including the gradient back-edge."
+                        + " The trainer's own rate (predictions only) is in the notes; where it is"
+                        + " higher, gradients queued up in the gradients topic.");
         h.add(
                 String.format(
                         Locale.ROOT,
@@ -342,6 +345,23 @@ public final class TrainBenchmark {
                             "cache hit %.1f%%, %,.0f evictions",
                             100 * hit.avg(),
                             evictions == null ? 0 : evictions.sum()));
+        }
+        n.add(
+                String.format(
+                        Locale.ROOT,
+                        "trainer alone %,.0f ex/s, last gradients applied %.1f s after the last"
+                                + " prediction",
+                        r.trainerExamplesPerSecond(),
+                        r.drainSeconds()));
+        FlinkRestProbe.Agg reads = r.shardMetrics().get("rowStoreReads");
+        FlinkRestProbe.Agg writes = r.shardMetrics().get("rowStoreWrites");
+        if (reads != null && writes != null) {
+            n.add(
+                    String.format(
+                            Locale.ROOT,
+                            "%,.0f state reads, %,.0f state writes",
+                            reads.sum(),
+                            writes.sum()));
         }
         FlinkRestProbe.Agg lookups = r.shardMetrics().get("rowLookups");
         FlinkRestProbe.Agg applied = r.shardMetrics().get("rowGradientsApplied");

@@ -44,6 +44,8 @@ final class TrainRun {
     private static final List<String> SHARD_METRICS =
             List.of(
                     "cacheHitRate",
+                    "rowStoreReads",
+                    "rowStoreWrites",
                     "cacheRows",
                     "cacheEvictions",
                     "rowsAdmitted",
@@ -51,7 +53,8 @@ final class TrainRun {
                     "rowLookups",
                     "rowGradientsApplied",
                     "gradientsWithoutRow",
-                    "nonFiniteGradients");
+                    "nonFiniteGradients",
+                    "gradientsWrongWidth");
 
     private TrainRun() {}
 
@@ -92,6 +95,8 @@ final class TrainRun {
             long examples,
             long trained,
             double examplesPerSecond,
+            double trainerExamplesPerSecond,
+            double drainSeconds,
             long measuredExamples,
             double measuredSeconds,
             double maxGapSeconds,
@@ -229,11 +234,14 @@ final class TrainRun {
                     cpuExamples = tail.records() - cpuStartCount;
                 }
                 notes.add("load avg " + StateFootprint.loadAverage());
+                long drainedAtMs = -1;
                 if (!stack.cluster().status(jobId).isGloballyTerminalState()) {
-                    // The last batches' gradients reach the shards after their predictions.
-                    Thread.sleep(2000);
+                    // The last batches' gradients reach the shards after their predictions: the
+                    // run ends when the shards have applied them all.
                     try {
-                        shard = probe.operatorMetrics(SHARD_METRICS);
+                        Drain d = awaitGradientDrain(probe, deadline);
+                        shard = d.metrics();
+                        drainedAtMs = d.drainedAtMs();
                         checkpoints = probe.checkpoints();
                     } catch (Exception e) {
                         notes.add("REST metrics failed: " + e);
@@ -261,6 +269,14 @@ final class TrainRun {
                     predictions.clear();
                 }
                 Window w = window(times);
+                double drainSeconds =
+                        drainedAtMs < 0 || w.examples() == 0
+                                ? Double.NaN
+                                : Math.max(0, drainedAtMs - w.endMs()) / 1000.0;
+                double sustained =
+                        Double.isNaN(drainSeconds)
+                                ? Double.NaN
+                                : w.examples() / (w.seconds() + drainSeconds);
                 return new Result(
                         parallelism,
                         mode,
@@ -268,7 +284,9 @@ final class TrainRun {
                         data.distinctSeen(),
                         n,
                         times.length,
+                        sustained,
                         w.rate(),
+                        drainSeconds,
                         w.examples(),
                         w.seconds(),
                         w.maxGapSeconds(),
@@ -407,13 +425,51 @@ final class TrainRun {
             double seconds,
             double rate,
             double maxGapSeconds,
-            double pausedSeconds) {}
+            double pausedSeconds,
+            long endMs) {}
+
+    /** The shards' metrics once their gradient counters stopped moving, and when they last did. */
+    record Drain(Map<String, FlinkRestProbe.Agg> metrics, long drainedAtMs) {}
+
+    /**
+     * Polls the shards' metrics until every gradient sent has been applied: the sum of their
+     * gradient outcome counters stays the same for 4 s (the local cluster refreshes the metrics it
+     * serves every second). Returns the time the sum last changed, which is late by up to that
+     * refresh interval.
+     */
+    static Drain awaitGradientDrain(FlinkRestProbe probe, long deadlineNanos) throws Exception {
+        double last = -1;
+        long changedAtMs = System.currentTimeMillis();
+        Map<String, FlinkRestProbe.Agg> metrics = probe.operatorMetrics(SHARD_METRICS);
+        while (System.nanoTime() < deadlineNanos) {
+            metrics = probe.operatorMetrics(SHARD_METRICS);
+            double outcomes = 0;
+            for (String k :
+                    List.of(
+                            "rowGradientsApplied",
+                            "gradientsWithoutRow",
+                            "nonFiniteGradients",
+                            "gradientsWrongWidth")) {
+                FlinkRestProbe.Agg a = metrics.get(k);
+                outcomes += a == null ? 0 : a.sum();
+            }
+            long now = System.currentTimeMillis();
+            if (outcomes != last) {
+                last = outcomes;
+                changedAtMs = now;
+            } else if (now - changedAtMs >= 4_000) {
+                break;
+            }
+            Thread.sleep(250);
+        }
+        return new Drain(metrics, changedAtMs);
+    }
 
     /** Examples between the 10% and the last prediction (by count) over the time between them. */
     static Window window(long[] sortedTimes) {
         int m = sortedTimes.length;
         if (m < 20) {
-            return new Window(0, 0, Double.NaN, Double.NaN, Double.NaN);
+            return new Window(0, 0, Double.NaN, Double.NaN, Double.NaN, -1);
         }
         int first = (int) Math.ceil(m * 0.1) - 1;
         int last = m - 1;
@@ -433,6 +489,7 @@ final class TrainRun {
                 seconds,
                 seconds > 0 ? examples / seconds : Double.NaN,
                 maxGap / 1000.0,
-                paused / 1000.0);
+                paused / 1000.0,
+                sortedTimes[last]);
     }
 }

@@ -9,18 +9,15 @@ import io.freshrank.store.RowFileWriter;
 import io.freshrank.store.SnapshotKind;
 import io.freshrank.store.SnapshotStaging;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
@@ -68,8 +65,8 @@ public class EmbeddingShardOperator extends AbstractStreamOperator<TrainerInput>
     private transient CountMinSketch restoredSketch;
     private transient ShardTable table;
     private transient int rowWidth;
-    private transient Set<Long> touched;
-    private transient Set<Long> removed;
+    private transient LongHashSet touched;
+    private transient LongHashSet removed;
     private transient long lastSnapshotId;
     private transient long nextHalveMs;
     private transient Counter lookups;
@@ -78,6 +75,8 @@ public class EmbeddingShardOperator extends AbstractStreamOperator<TrainerInput>
     private transient Counter nonFiniteGradients;
     private transient Counter gradientsWithoutRow;
     private transient Counter gradientsWrongWidth;
+    private transient Counter storeReads;
+    private transient Counter storeWrites;
 
     public EmbeddingShardOperator(FeatureSpec spec, ShardConfig config) {
         this.specJson = spec.toJson();
@@ -114,8 +113,7 @@ public class EmbeddingShardOperator extends AbstractStreamOperator<TrainerInput>
         rowWidth = spec.uniformDim() + 1;
         rows =
                 getPartitionedState(
-                        new ValueStateDescriptor<>(
-                                ROW_STATE, TypeInformation.of(EmbeddingRow.class)));
+                        new ValueStateDescriptor<>(ROW_STATE, EmbeddingRowSerializer.INSTANCE));
         CountMinSketch sketch =
                 restoredSketch != null
                         ? restoredSketch
@@ -127,18 +125,21 @@ public class EmbeddingShardOperator extends AbstractStreamOperator<TrainerInput>
                         : null;
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         table = new ShardTable(spec, new KeyedRowStore(), cache, sketch);
-        touched = new HashSet<>();
-        removed = new HashSet<>();
+        touched = new LongHashSet(1 << 16);
+        removed = new LongHashSet();
+        // Changes are tracked only for incremental snapshots (the sets are cleared when staged).
         table.setChangeListener(
-                (id, isRemoved) -> {
-                    if (isRemoved) {
-                        touched.remove(id);
-                        removed.add(id);
-                    } else {
-                        touched.add(id);
-                        removed.remove(id);
-                    }
-                });
+                config.storePath() == null
+                        ? (id, isRemoved) -> {}
+                        : (id, isRemoved) -> {
+                            if (isRemoved) {
+                                touched.remove(id);
+                                removed.add(id);
+                            } else {
+                                touched.add(id);
+                                removed.remove(id);
+                            }
+                        });
         lastSnapshotId = -1;
 
         var metrics = getMetricGroup();
@@ -148,6 +149,8 @@ public class EmbeddingShardOperator extends AbstractStreamOperator<TrainerInput>
         nonFiniteGradients = metrics.counter("nonFiniteGradients");
         gradientsWithoutRow = metrics.counter("gradientsWithoutRow");
         gradientsWrongWidth = metrics.counter("gradientsWrongWidth");
+        storeReads = metrics.counter("rowStoreReads");
+        storeWrites = metrics.counter("rowStoreWrites");
         metrics.gauge("rowsAdmitted", () -> table.admitted());
         metrics.gauge("rowsExpired", () -> table.expired());
         metrics.gauge("admissionSketchBytes", () -> table.sketch().bytes());
@@ -243,30 +246,46 @@ public class EmbeddingShardOperator extends AbstractStreamOperator<TrainerInput>
     @Override
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
         super.prepareSnapshotPreBarrier(checkpointId);
-        // Keyed state must hold every row when the state backend snapshots it.
-        table.flush();
+        // Keyed state must hold every row when the state backend snapshots it: flush the cache.
+        // With a model store the same pass stages the snapshot's rows (no records are processed
+        // between this call and the state snapshot, so this is the checkpoint's content).
+        long t0 = System.nanoTime();
+        long writes = storeWrites.getCount();
+        String staged = config.storePath() == null ? null : stageRows(checkpointId);
+        if (staged == null) {
+            table.flush();
+        }
+        LOG.info(
+                "checkpoint {}: wrote {} changed cached rows to keyed state{} in {} ms",
+                checkpointId,
+                storeWrites.getCount() - writes,
+                staged == null ? "" : " and staged " + staged,
+                (System.nanoTime() - t0) / 1_000_000);
     }
 
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
         sketchState.update(List.of(table.sketch().toBytes()));
-        if (config.storePath() != null) {
-            stageRows(context.getCheckpointId());
-        }
     }
 
     /**
-     * Phase 1 of publishing: writes this shard's rows for version {@code checkpointId} into the
-     * store's staging directory with a part descriptor. FULL (every admitted row) on the first
-     * snapshot since (re)start and every {@code fullSnapshotEvery} checkpoints; otherwise DELTA:
-     * the rows changed and the ids removed since this shard's previous snapshot, whose id is
-     * recorded as the delta's base.
+     * Phase 1 of publishing, together with the cache flush: writes this shard's rows for version
+     * {@code checkpointId} into the store's staging directory with a part descriptor. FULL (every
+     * admitted row) on the first snapshot since (re)start and every {@code fullSnapshotEvery}
+     * checkpoints; otherwise DELTA: the rows changed and the ids removed since this shard's
+     * previous snapshot, whose id is recorded as the delta's base. A DELTA takes the changed cached
+     * rows from the flush itself, in cache order, and reads only the changed rows the cache no
+     * longer holds as dirty.
+     *
+     * @return what was staged, or null if nothing was (the cache is not flushed then)
      */
-    private void stageRows(long checkpointId) throws Exception {
+    private String stageRows(long checkpointId) throws Exception {
         LocalModelStore store = StoreLocations.open(config.storePath());
         if (!SnapshotParts.stageable(store, checkpointId)) {
-            return;
+            // Nothing is published for this checkpoint: what the flush writes stays changed.
+            table.flush((id, data, offset) -> touched.add(id));
+            return "nothing (version " + checkpointId + " is not stageable)";
         }
         SnapshotKind kind =
                 lastSnapshotId < 0 || checkpointId % config.fullSnapshotEvery() == 0
@@ -275,21 +294,36 @@ public class EmbeddingShardOperator extends AbstractStreamOperator<TrainerInput>
         SnapshotStaging staging = store.stage(checkpointId);
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         FileEntry rowsEntry;
+        long[] rowCount = {0};
         try (RowFileWriter writer =
                 staging.openRows(SnapshotStaging.rowsFileName(subtask), rowWidth)) {
+            float[] row = new float[rowWidth];
             if (kind == SnapshotKind.FULL) {
+                table.flush();
                 try (Stream<Long> keys =
                         this.<Long>getKeyedStateBackend()
                                 .getKeys(ROW_STATE, VoidNamespace.INSTANCE)) {
                     Iterator<Long> it = keys.iterator();
                     while (it.hasNext()) {
-                        appendRow(writer, it.next());
+                        rowCount[0] += appendRow(writer, it.next(), row);
                     }
                 }
             } else {
-                for (Long id : touched) {
-                    appendRow(writer, id);
+                for (long id : touched.toArray()) {
+                    if (!table.isDirty(id)) {
+                        rowCount[0] += appendRow(writer, id, row);
+                    }
                 }
+                table.flush(
+                        (id, data, offset) -> {
+                            System.arraycopy(data, offset, row, 0, rowWidth);
+                            writer.append(id, row);
+                            rowCount[0]++;
+                            // Expired, then admitted again: the new row wins over the delete.
+                            if (!removed.isEmpty()) {
+                                removed.remove(id);
+                            }
+                        });
             }
             rowsEntry = writer.finish();
         }
@@ -297,36 +331,42 @@ public class EmbeddingShardOperator extends AbstractStreamOperator<TrainerInput>
         meta.put(SnapshotParts.KIND, kind.name());
         meta.put(SnapshotParts.BASE, Long.toString(lastSnapshotId));
         SnapshotParts.write(staging, rowsEntry, meta);
+        long[] deleted = removed.toArray();
         if (kind == SnapshotKind.DELTA) {
-            long[] ids = removed.stream().mapToLong(Long::longValue).toArray();
             SnapshotParts.write(
                     staging,
-                    staging.writeDeletes(SnapshotStaging.deletesFileName(subtask), ids),
+                    staging.writeDeletes(SnapshotStaging.deletesFileName(subtask), deleted),
                     meta);
         }
         touched.clear();
         removed.clear();
         lastSnapshotId = checkpointId;
+        return kind == SnapshotKind.FULL
+                ? "a FULL snapshot of " + rowCount[0] + " rows"
+                : "a DELTA of " + rowCount[0] + " changed and " + deleted.length + " removed rows";
     }
 
-    private void appendRow(RowFileWriter writer, long id) throws Exception {
-        setCurrentKey(id);
-        EmbeddingRow row = rows.value();
-        if (row != null) {
-            writer.append(id, row.vector);
+    /** Appends the row of {@code id} (cache first) if it has one; returns the rows appended. */
+    private int appendRow(RowFileWriter writer, long id, float[] scratch) throws Exception {
+        if (table.readRow(id, scratch)) {
+            writer.append(id, scratch);
+            return 1;
         }
+        return 0;
     }
 
     /** Keyed state as the table's store: switches the current key to the id. */
     private final class KeyedRowStore implements RowStore {
         @Override
         public EmbeddingRow get(long id) throws Exception {
+            storeReads.inc();
             setCurrentKey(id);
             return rows.value();
         }
 
         @Override
         public void put(long id, EmbeddingRow row) throws Exception {
+            storeWrites.inc();
             setCurrentKey(id);
             rows.update(row);
         }

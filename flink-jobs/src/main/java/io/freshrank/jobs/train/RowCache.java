@@ -211,6 +211,14 @@ public final class RowCache {
     }
 
     /**
+     * The slot of a cached id, or -1, without touching statistics or reference bits (for reads that
+     * are not accesses, such as snapshot staging).
+     */
+    public int peek(long id) {
+        return table[probe(id)] - 1;
+    }
+
+    /**
      * Adds an entry for an id that is not cached and returns its slot. The new entry is clean, its
      * data zero, its count and last update 0, its reference bit clear: fill it in, and {@link
      * #markDirty} it unless it equals what the backing state holds. If the cache is full, one entry

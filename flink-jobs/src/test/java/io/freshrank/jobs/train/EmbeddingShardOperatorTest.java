@@ -33,7 +33,6 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.VoidNamespace;
@@ -207,7 +206,7 @@ class EmbeddingShardOperatorTest {
                             VoidNamespaceSerializer.INSTANCE,
                             new ValueStateDescriptor<>(
                                     EmbeddingShardOperator.ROW_STATE,
-                                    TypeInformation.of(EmbeddingRow.class)));
+                                    EmbeddingRowSerializer.INSTANCE));
             List<Long> keys;
             try (Stream<Long> s =
                     op.<Long>getKeyedStateBackend()
