@@ -36,14 +36,15 @@ import org.junit.jupiter.params.provider.EnumSource;
  * child JVM, MiniCluster with 2 TaskManagers at parallelism 2 on RocksDB, checkpoints every second,
  * fixed-delay restarts. Traffic ({@link JoinTraffic}): shuffled, duplicated impressions and
  * actions, actions before their impression, orphans, late actions and one bad record of every kind,
- * paced at wall-clock speed. Halfway through, after at least two completed checkpoints, one
- * TaskManager is terminated; the job restarts from its last checkpoint and replays from the
- * checkpointed offsets.
+ * paced at wall-clock speed. Halfway through, after at least two completed checkpoints and half a
+ * second after the latest, one TaskManager is terminated; the job restarts from its last checkpoint
+ * and replays from the checkpointed offsets.
  *
  * <p>Read with {@code read_committed}: under {@code EXACTLY_ONCE} every impression yields exactly
- * one example and every bad input exactly one dead letter; under {@code AT_LEAST_ONCE} at least one
- * (the duplicates are counted and printed). In both, every example's labels equal the offline
- * reference and every dead letter has its expected reason.
+ * one example and every bad input exactly one dead letter; under {@code AT_LEAST_ONCE} at least
+ * one, and some examples twice (counted and printed: the proof that the failure hit uncommitted
+ * output, so that the exactly-once run's zero duplicates mean something). In both, every example's
+ * labels equal the offline reference and every dead letter has its expected reason.
  */
 class JoinFailureITCase {
     private static final int IMPRESSIONS = 400;
@@ -51,6 +52,12 @@ class JoinFailureITCase {
     private static final int PARALLELISM = 2;
     private static final int PARTITIONS = 2; // LocalStack's impressions and actions topics
     private static final long SEED = 7;
+
+    /**
+     * The TaskManager fails this long after a checkpoint completed (checkpoints every 1 s), so the
+     * examples emitted since are uncommitted: replayed, they are duplicates under at-least-once.
+     */
+    private static final long FAIL_AFTER_CHECKPOINT_MS = 500;
 
     @ParameterizedTest
     @EnumSource(DeliveryMode.class)
@@ -82,6 +89,7 @@ class JoinFailureITCase {
 
             // Live traffic at wall-clock speed; one TaskManager fails halfway through.
             CompletableFuture<Void> failure = null;
+            FailurePoint failurePoint = new FailurePoint(2, FAIL_AFTER_CHECKPOINT_MS);
             long checkpointsBeforeFailure = -1;
             long failedAtMs = -1;
             long t0 = System.currentTimeMillis();
@@ -93,7 +101,8 @@ class JoinFailureITCase {
                 send(producer, s);
                 if (failure == null
                         && s.atMs() >= LIVE_MS / 2
-                        && probe.completedCheckpoints() >= 2) {
+                        && failurePoint.due(
+                                System.currentTimeMillis(), probe.completedCheckpoints())) {
                     checkpointsBeforeFailure = probe.completedCheckpoints();
                     failedAtMs = System.currentTimeMillis();
                     failure = stack.cluster().miniCluster().terminateTaskManager(0);
@@ -101,7 +110,9 @@ class JoinFailureITCase {
             }
             producer.flush();
             assertThat(failure)
-                    .as("a TaskManager was stopped after 2 completed checkpoints")
+                    .as(
+                            "a TaskManager was stopped %d ms after a checkpoint (>= 2) completed",
+                            FAIL_AFTER_CHECKPOINT_MS)
                     .isNotNull();
             failure.get(60, TimeUnit.SECONDS);
             Await.until(Duration.ofSeconds(60), () -> probe.allRunning(1), probe::describe);
@@ -183,6 +194,13 @@ class JoinFailureITCase {
                             assertThat(copies)
                                     .as("reasons of dead letter %s", payload)
                                     .containsOnly(expectedDead.get(payload)));
+            if (mode == DeliveryMode.AT_LEAST_ONCE) {
+                // The failure hit uncommitted output; otherwise zero duplicates under EXACTLY_ONCE
+                // would prove nothing.
+                assertThat(duplicateExamples)
+                        .as("examples replayed after the failure under AT_LEAST_ONCE")
+                        .isPositive();
+            }
             if (mode == DeliveryMode.EXACTLY_ONCE) {
                 assertThat(out.duplicateExampleIds())
                         .as("examples delivered more than once under EXACTLY_ONCE")
