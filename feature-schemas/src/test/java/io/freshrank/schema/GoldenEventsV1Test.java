@@ -11,6 +11,8 @@ import io.freshrank.schema.avro.EmissionKind;
 import io.freshrank.schema.avro.Features;
 import io.freshrank.schema.avro.Impression;
 import io.freshrank.schema.avro.LabeledExample;
+import io.freshrank.schema.avro.ListCandidate;
+import io.freshrank.schema.avro.ListExample;
 import io.freshrank.schema.avro.Prediction;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -187,5 +189,43 @@ class GoldenEventsV1Test {
         byte[] payloadBytes = new byte[payload.remaining()];
         payload.duplicate().get(payloadBytes);
         assertThat(payloadBytes).containsExactly(0x00, 0x01, 0x7f, 0x80, 0xff);
+    }
+
+    @Test
+    @Order(2)
+    void listExampleV1() throws IOException {
+        ListExample list = decodeGolden(ListExample.class);
+
+        assertThat(list.getRequestId()).isEqualTo("req-0001");
+        assertThat(list.getEmitTimeMs()).isEqualTo(T0 + 61_005L);
+        assertThat(list.getListSize()).isEqualTo(2);
+        assertThat(list.getOverflowCount()).isEqualTo(3);
+        assertThat(list.getCandidates()).hasSize(2);
+
+        ListCandidate a = list.getCandidates().get(0);
+        assertThat(a.getExampleId()).isEqualTo("imp-0001");
+        assertThat(a.getImpressionTimeMs()).isEqualTo(T0);
+        assertThat(a.getEmitTimeMs()).isEqualTo(T0 + 60_000L);
+        assertThat(a.getPosition()).isEqualTo(3);
+        assertSampleFeatures(a.getFeatures());
+        assertThat(a.getLabels()).containsOnly(entry("click", 1f), entry("dwell", 4.5f));
+        assertThat(a.getOracleProbability()).isEqualTo(0.25f);
+        assertThat(a.getHoldout()).isTrue();
+        assertThat(a.getSamplingRate()).isEqualTo(0.5f);
+        assertThat(a.getEmission()).isEqualTo(EmissionKind.EARLY_POSITIVE);
+
+        ListCandidate b = list.getCandidates().get(1);
+        assertThat(b.getExampleId()).isEqualTo("imp-0002");
+        assertThat(b.getImpressionTimeMs()).isEqualTo(T0 + 5L);
+        assertThat(b.getEmitTimeMs()).isEqualTo(T0 + 60_005L);
+        assertThat(b.getPosition()).isEqualTo(7);
+        assertThat(b.getFeatures().getCategorical()).isEmpty();
+        assertThat(b.getFeatures().getSequences()).isEmpty();
+        assertThat(b.getFeatures().getNumeric()).isEmpty();
+        assertThat(b.getLabels()).containsOnly(entry("click", 0f));
+        assertThat(b.getOracleProbability()).isNull();
+        assertThat(b.getHoldout()).isFalse();
+        assertThat(b.getSamplingRate()).isEqualTo(1f);
+        assertThat(b.getEmission()).isEqualTo(EmissionKind.WINDOW_CLOSE);
     }
 }

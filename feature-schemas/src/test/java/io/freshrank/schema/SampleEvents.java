@@ -7,6 +7,8 @@ import io.freshrank.schema.avro.EmissionKind;
 import io.freshrank.schema.avro.Features;
 import io.freshrank.schema.avro.Impression;
 import io.freshrank.schema.avro.LabeledExample;
+import io.freshrank.schema.avro.ListCandidate;
+import io.freshrank.schema.avro.ListExample;
 import io.freshrank.schema.avro.Prediction;
 import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
@@ -37,14 +39,15 @@ public final class SampleEvents {
         }
     }
 
-    /** One sample of each of the five event records, in a fixed order. */
+    /** One sample of each of the six event records, in a fixed order. */
     public static List<Sample<?>> all() {
         return List.of(
                 new Sample<>(Impression.class, impression()),
                 new Sample<>(Action.class, action()),
                 new Sample<>(LabeledExample.class, labeledExample()),
                 new Sample<>(Prediction.class, prediction()),
-                new Sample<>(DeadLetter.class, deadLetter()));
+                new Sample<>(DeadLetter.class, deadLetter()),
+                new Sample<>(ListExample.class, listExample()));
     }
 
     /** Raw features with two categorical values (one non-ASCII), one sequence, two numerics. */
@@ -132,6 +135,44 @@ public final class SampleEvents {
                 .setTimestampMs(IMPRESSION_TIME_MS + 123L)
                 .setPayload(
                         ByteBuffer.wrap(new byte[] {0x00, 0x01, 0x7f, (byte) 0x80, (byte) 0xff}))
+                .build();
+    }
+
+    /** A list of two candidates: the labeled example's fields at position 3, and a bare one. */
+    public static ListExample listExample() {
+        LabeledExample first = labeledExample();
+        ListCandidate a =
+                ListCandidate.newBuilder()
+                        .setExampleId(first.getExampleId())
+                        .setImpressionTimeMs(first.getImpressionTimeMs())
+                        .setEmitTimeMs(first.getEmitTimeMs())
+                        .setPosition(first.getPosition())
+                        .setFeatures(first.getFeatures())
+                        .setLabels(first.getLabels())
+                        .setOracleProbability(first.getOracleProbability())
+                        .setHoldout(true)
+                        .setSamplingRate(0.5f)
+                        .setEmission(EmissionKind.EARLY_POSITIVE)
+                        .build();
+        ListCandidate b =
+                ListCandidate.newBuilder()
+                        .setExampleId("imp-0002")
+                        .setImpressionTimeMs(IMPRESSION_TIME_MS + 5L)
+                        .setEmitTimeMs(IMPRESSION_TIME_MS + 60_005L)
+                        .setPosition(7)
+                        .setFeatures(Features.newBuilder().build())
+                        .setLabels(Map.of("click", 0f))
+                        .setOracleProbability(null)
+                        .setHoldout(false)
+                        .setSamplingRate(1f)
+                        .setEmission(EmissionKind.WINDOW_CLOSE)
+                        .build();
+        return ListExample.newBuilder()
+                .setRequestId("req-0001")
+                .setEmitTimeMs(IMPRESSION_TIME_MS + 61_005L)
+                .setListSize(2)
+                .setOverflowCount(3)
+                .setCandidates(List.of(a, b))
                 .build();
     }
 }
