@@ -42,6 +42,8 @@ public final class FreshrankOptions {
             key("freshrank.topics.examples").stringType().defaultValue("examples");
     public static final ConfigOption<String> TOPIC_DEAD_LETTERS =
             key("freshrank.topics.dead-letters").stringType().defaultValue("dead-letters");
+    public static final ConfigOption<String> TOPIC_EXAMPLE_LISTS =
+            key("freshrank.topics.example-lists").stringType().defaultValue("example-lists");
     public static final ConfigOption<String> TOPIC_GRADIENTS =
             key("freshrank.topics.gradients").stringType().defaultValue("gradients");
     public static final ConfigOption<String> TOPIC_DENSE_UPDATES =
@@ -129,6 +131,48 @@ public final class FreshrankOptions {
                                     + " a restart (a transaction aborted by the broker before its"
                                     + " commit loses its examples) and must not exceed the broker's"
                                     + " transaction.max.timeout.ms (15 min by default).");
+
+    public static final ConfigOption<Boolean> JOIN_LISTS =
+            key("freshrank.join.lists")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Also group the label join's examples by request into ListExamples"
+                                    + " (sorted by position) on freshrank.topics.example-lists, with"
+                                    + " the delivery of freshrank.join.delivery. Needs the WINDOW or"
+                                    + " EARLY_POSITIVE emission policy. A list is emitted when the"
+                                    + " watermark passes the latest window close of its examples"
+                                    + " plus freshrank.join.lists.grace.");
+
+    public static final ConfigOption<Duration> JOIN_LISTS_GRACE =
+            key("freshrank.join.lists.grace")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(2))
+                    .withDescription(
+                            "Event time a list waits after the latest window close of its examples"
+                                    + " for the examples of later impressions of the same request"
+                                    + " (impressions of one request shown up to this much apart"
+                                    + " land in one list). Added to the list's latency.");
+
+    public static final ConfigOption<Integer> JOIN_LISTS_MAX_SIZE =
+            key("freshrank.join.lists.max-size")
+                    .intType()
+                    .defaultValue(200)
+                    .withDescription(
+                            "Most candidates in one list: the lowest positions are kept, the rest"
+                                    + " are counted in the list's overflowCount and the"
+                                    + " listOverflowExamples metric (they stay in the examples"
+                                    + " topic).");
+
+    public static final ConfigOption<Duration> JOIN_LISTS_STATE_TTL =
+            key("freshrank.join.lists.state-ttl")
+                    .durationType()
+                    .defaultValue(Duration.ofDays(1))
+                    .withDescription(
+                            "Processing time after its last write at which a waiting list's keyed"
+                                    + " state expires, so a lost timer cannot leak state. Must cover"
+                                    + " watermark stalls and downtime: a list whose state expired"
+                                    + " is not emitted (counted in listsExpired).");
 
     public static final ConfigOption<String> FEATURE_SPEC =
             key("freshrank.feature-spec")

@@ -14,6 +14,8 @@ public final class OperatorIds {
     public static final String JOIN_LABELS = "join-labels";
     public static final String EXAMPLES_SINK = "examples-sink";
     public static final String JOIN_DEAD_LETTERS_SINK = "join-dead-letters-sink";
+    public static final String ASSEMBLE_LISTS = "assemble-lists";
+    public static final String EXAMPLE_LISTS_SINK = "example-lists-sink";
 
     public static final String EXAMPLES_SOURCE = "examples-source";
     public static final String DECODE_EXAMPLES = "decode-examples";
