@@ -69,11 +69,14 @@ final class SnapshotFormat {
                     .endRecord();
 
     /**
-     * Float payloads barely compress (measured ~7% with deflate), so the fastest level keeps export
-     * CPU low on the training job.
+     * Zstandard level 1. Float payloads barely compress, and files are written inside the training
+     * job's checkpoint: on 200k random rows of 17 floats zstd-1 took 58 ms for 69.4 B/row where
+     * deflate-1 took 382 ms for 68.1 B/row (no compression: 47 ms, 74.9 B/row). The codec is named
+     * in each Avro file's header, so files written with deflate (format v1 golden files) stay
+     * readable.
      */
     static CodecFactory codec() {
-        return CodecFactory.deflateCodec(1);
+        return CodecFactory.zstandardCodec(1);
     }
 
     static Schema schema(FileRole role) {
