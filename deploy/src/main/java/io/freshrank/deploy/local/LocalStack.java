@@ -198,6 +198,7 @@ public final class LocalStack implements AutoCloseable {
         t.put(FreshrankOptions.TOPIC_ACTIONS.defaultValue(), 2);
         t.put(FreshrankOptions.TOPIC_EXAMPLES.defaultValue(), 2);
         t.put(FreshrankOptions.TOPIC_DEAD_LETTERS.defaultValue(), 1);
+        t.put(FreshrankOptions.TOPIC_EXAMPLE_LISTS.defaultValue(), 2);
         t.put(FreshrankOptions.TOPIC_GRADIENTS.defaultValue(), 2);
         t.put(FreshrankOptions.TOPIC_DENSE_UPDATES.defaultValue(), 1);
         t.put(FreshrankOptions.TOPIC_PREDICTIONS.defaultValue(), 2);

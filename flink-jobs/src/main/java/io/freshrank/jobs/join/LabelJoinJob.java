@@ -13,9 +13,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The label-join job: {@code impressions} + {@code actions} topics -> {@code examples} topic (+
- * dead letters), both written with the delivery of {@code freshrank.join.delivery} (exactly-once by
- * default; see {@link SinkDelivery}). Arguments are {@code --freshrank.key value} pairs (see {@link
- * FreshrankOptions}).
+ * dead letters, + {@code example-lists} with {@code freshrank.join.lists=true}), all written with
+ * the delivery of {@code freshrank.join.delivery} (exactly-once by default; see {@link
+ * SinkDelivery}). Arguments are {@code --freshrank.key value} pairs (see {@link FreshrankOptions}).
  */
 public final class LabelJoinJob {
     private LabelJoinJob() {}
@@ -58,5 +58,15 @@ public final class LabelJoinJob {
                 .sinkTo(KafkaIo.sink(conf, conf.get(FreshrankOptions.TOPIC_DEAD_LETTERS), delivery))
                 .uid(OperatorIds.JOIN_DEAD_LETTERS_SINK)
                 .name("dead letters");
+        if (conf.get(FreshrankOptions.JOIN_LISTS)) {
+            ListAssemblyConfig lists =
+                    ListAssemblyConfig.from(conf, config.emissionPolicy(), config.window());
+            ListAssemblyPipeline.build(out.examples(), lists)
+                    .sinkTo(
+                            KafkaIo.sink(
+                                    conf, conf.get(FreshrankOptions.TOPIC_EXAMPLE_LISTS), delivery))
+                    .uid(OperatorIds.EXAMPLE_LISTS_SINK)
+                    .name("example lists");
+        }
     }
 }
