@@ -32,7 +32,8 @@ import java.util.TreeMap;
  * --seconds N} (traffic, default 60), {@code --checkpoint-ms N} (default 2000), {@code --poll-ms N}
  * (server poll, default 100), {@code --parallelism P} (default 2), {@code --full-every N} (default
  * 10), {@code --emission-policy POLICY} (join policy; EARLY_POSITIVE makes a click reach the
- * trainer at once instead of at window close).
+ * trainer at once instead of at window close), {@code --delivery EXACTLY_ONCE|AT_LEAST_ONCE} (the
+ * join's output; exactly-once examples become visible when the join's checkpoint commits).
  */
 public final class FreshnessBenchmark {
     private static final PrintStream OUT = System.out;
@@ -55,10 +56,22 @@ public final class FreshnessBenchmark {
         Map<String, String> job = new TreeMap<>();
         job.put(FreshrankOptions.FULL_SNAPSHOT_EVERY.key(), fullEvery);
         if (o.containsKey("emission-policy")) {
-            job.put("freshrank.join.emission-policy", o.get("emission-policy"));
+            job.put(FreshrankOptions.EMISSION_POLICY.key(), o.get("emission-policy"));
         }
+        if (o.containsKey("delivery")) {
+            job.put(FreshrankOptions.JOIN_DELIVERY.key(), o.get("delivery"));
+        }
+        String join =
+                "join "
+                        + job.getOrDefault(
+                                FreshrankOptions.EMISSION_POLICY.key(),
+                                FreshrankOptions.EMISSION_POLICY.defaultValue())
+                        + ", "
+                        + job.getOrDefault(
+                                FreshrankOptions.JOIN_DELIVERY.key(),
+                                FreshrankOptions.JOIN_DELIVERY.defaultValue().name());
         Report r = run(seconds, checkpointMs, pollMs, parallelism, job);
-        String table = r.table(seconds, checkpointMs, pollMs, parallelism, fullEvery);
+        String table = r.table(seconds, checkpointMs, pollMs, parallelism, fullEvery, join);
         OUT.println();
         OUT.println(table);
         Files.createDirectories(Path.of("target"));
@@ -173,18 +186,24 @@ public final class FreshnessBenchmark {
         }
 
         String table(
-                int seconds, long checkpointMs, long pollMs, int parallelism, String fullEvery) {
+                int seconds,
+                long checkpointMs,
+                long pollMs,
+                int parallelism,
+                String fullEvery,
+                String join) {
             StringBuilder b = new StringBuilder();
             b.append(
                     String.format(
                             Locale.ROOT,
                             "Freshness on the embedded default (%d s of simulated traffic at 20x, parallelism %d,"
-                                    + " checkpoints every %d ms, FULL every %s, server poll %d ms)%n%n",
+                                    + " checkpoints every %d ms, FULL every %s, server poll %d ms, %s)%n%n",
                             seconds,
                             parallelism,
                             checkpointMs,
                             fullEvery,
-                            pollMs));
+                            pollMs,
+                            join));
             b.append("| measure | p50 | p99 | max | samples |\n|---|---|---|---|---|\n");
             b.append(row("example ingest -> served (ms)", delaysMs));
             b.append(row("snapshot apply in server (ms)", applyMs));
