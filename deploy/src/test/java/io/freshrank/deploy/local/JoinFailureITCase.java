@@ -11,7 +11,6 @@ import io.freshrank.schema.avro.DeadLetter;
 import io.freshrank.schema.avro.EmissionKind;
 import io.freshrank.schema.avro.LabeledExample;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +26,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -98,7 +96,7 @@ class JoinFailureITCase {
                 if (wait > 0) {
                     Thread.sleep(wait);
                 }
-                send(producer, s);
+                producer.send(s.record());
                 if (failure == null
                         && s.atMs() >= LIVE_MS / 2
                         && failurePoint.due(
@@ -126,7 +124,7 @@ class JoinFailureITCase {
                     () -> out.examples.keySet().containsAll(traffic.lateActions.keySet()),
                     () -> "examples of late targets: " + out.examples.size() + " examples");
             for (Send late : traffic.lateActions.values()) {
-                send(producer, late);
+                producer.send(late.record());
             }
             producer.flush();
             Await.until(
@@ -137,7 +135,7 @@ class JoinFailureITCase {
             // Flush: every window and grace period ends; wait for everything, then two more
             // checkpoints so any duplicate would be committed too.
             for (Send s : traffic.flush) {
-                send(producer, s);
+                producer.send(s.record());
             }
             producer.flush();
             Await.until(
@@ -223,15 +221,6 @@ class JoinFailureITCase {
         env.configure(restarts);
         LabelJoinJob.build(env, stack.jobConfiguration());
         return stack.cluster().submit(env, "freshrank-label-join");
-    }
-
-    private static void send(KafkaProducer<byte[], byte[]> p, Send s) {
-        p.send(
-                new ProducerRecord<>(
-                        s.topic(),
-                        s.partition(),
-                        s.key().getBytes(StandardCharsets.UTF_8),
-                        s.value()));
     }
 
     /** Every example (per id, every copy) and dead letter (per payload, every reason) received. */

@@ -17,6 +17,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * Seeded traffic for the label join under failure, and the join's expected output computed offline
@@ -62,6 +63,12 @@ final class JoinTraffic {
         /** The same record sent at another time (a duplicate). */
         Send withAt(long at) {
             return new Send(at, topic, partition, key, value);
+        }
+
+        /** The Kafka record to send. */
+        ProducerRecord<byte[], byte[]> record() {
+            return new ProducerRecord<>(
+                    topic, partition, key.getBytes(StandardCharsets.UTF_8), value);
         }
     }
 

@@ -8,7 +8,6 @@ import io.freshrank.schema.EventCodec;
 import io.freshrank.schema.avro.LabeledExample;
 import io.freshrank.schema.avro.ListCandidate;
 import io.freshrank.schema.avro.ListExample;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -21,7 +20,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobID;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -70,10 +68,10 @@ class ListAssemblyITCase {
                 if (wait > 0) {
                     Thread.sleep(wait);
                 }
-                send(producer, s);
+                producer.send(s.record());
             }
             for (Send s : traffic.flush) {
-                send(producer, s);
+                producer.send(s.record());
             }
             producer.flush();
             Await.until(
@@ -160,15 +158,6 @@ class ListAssemblyITCase {
                 }
             }
         }
-    }
-
-    private static void send(KafkaProducer<byte[], byte[]> p, Send s) {
-        p.send(
-                new ProducerRecord<>(
-                        s.topic(),
-                        s.partition(),
-                        s.key().getBytes(StandardCharsets.UTF_8),
-                        s.value()));
     }
 
     /** Every example (per id, every copy) and every list received. */

@@ -114,5 +114,47 @@
  *       the correction. 1 + CTR examples per impression (topic and trainer load); the trainer
  *       needs a forward pass before the loss to weight it.</td></tr>
  * </table>
+ *
+ * <h2>Lists (for pairwise and listwise losses)</h2>
+ *
+ * <p>With {@code freshrank.join.lists=true} the examples also go through the list assembly ({@link
+ * io.freshrank.jobs.join.ListAssemblyPipeline}: keyed by request id, {@link
+ * io.freshrank.jobs.join.AssembleListsFunction} over the pure {@link
+ * io.freshrank.jobs.join.ListAssembler}), which writes one {@link
+ * io.freshrank.schema.avro.ListExample} per request to {@code freshrank.topics.example-lists}, with
+ * the examples' delivery. The pointwise {@code examples} stream is unchanged.
+ *
+ * <ul>
+ *   <li><em>When</em>: impressions do not carry their request's size, so a list cannot tell that it
+ *       is complete; it is emitted when the watermark passes its deadline, the latest window close
+ *       of its examples ({@code impression time + W}, also for an {@code EARLY_POSITIVE} example
+ *       emitted before its close) plus {@code freshrank.join.lists.grace} ({@code L}, default 2 s).
+ *       The join emits an example before it forwards the watermark that closed its window, so at
+ *       the deadline every example of the request whose window closed by then has arrived:
+ *       impressions of one request shown less than {@code L} apart always share one list.
+ *   <li><em>What</em>: the request's examples sorted by position (ties by example id), each with
+ *       its features (per candidate: the data model does not separate request and user features
+ *       from item features), labels, emission kind and sampling rate; an example id seen twice is
+ *       kept once ({@code listDuplicateExamples}). At most {@code freshrank.join.lists.max-size}
+ *       candidates (default 200): the lowest positions are kept, the others counted in the list's
+ *       {@code overflowCount} and in {@code listOverflowExamples}.
+ *   <li><em>Policies</em>: {@code WINDOW} and {@code EARLY_POSITIVE} (whose early positives wait in
+ *       the list for their window close: lists gain no freshness from it, and keep its lost
+ *       multi-task labels). {@code FAKE_NEGATIVE} is rejected at startup: it emits a clicked
+ *       impression twice with contradicting labels. With negative down-sampling a list holds the
+ *       kept negatives, each with its {@code samplingRate}.
+ *   <li><em>Latency</em>: a list reaches Kafka {@code L} of event time after its last example (plus
+ *       the commit under {@code EXACTLY_ONCE}): {@code W + L + B} after its first impression.
+ *   <li><em>Stragglers</em>: an example that reaches the assembly after its request's list was
+ *       emitted (only possible for an impression whose window closed more than {@code L} after the
+ *       others, or that the join emitted late) starts another list of that request ({@code
+ *       lateListExamples}): every example is in exactly one list, a request may have two.
+ *   <li><em>State</em>: the held examples in keyed map state (RocksDB), the list's progress
+ *       (deadline, count, highest held position, overflow) in value state, both with a
+ *       processing-time TTL ({@code freshrank.join.lists.state-ttl}, default 1 day) against leaks;
+ *       a list whose state expired before its timer is lost and counted in {@code listsExpired}.
+ *       Timers and state are checkpointed: a restore emits the lists an uninterrupted run would
+ *       ({@code AssembleListsFunctionTest}, {@code ListAssemblyITCase} end to end).
+ * </ul>
  */
 package io.freshrank.jobs.join;
