@@ -4,6 +4,7 @@ import io.freshrank.features.FeatureVector;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Moves between feature ids and the model's pooled slot inputs: {@link #assemble} sum-pools each
@@ -33,23 +34,14 @@ public final class BatchAssembler {
      */
     public void assemble(
             List<FeatureVector> examples, RowLookup rows, float[] pooledOut, float[] numericOut) {
-        int numSlots = config.numSlots();
         int width = config.rowWidth();
-        int numNumeric = config.numNumeric();
-        int n = examples.size();
-        requireLength("pooledOut", pooledOut, n * numSlots * width);
-        requireLength("numericOut", numericOut, n * numNumeric);
-        for (int i = 0; i < n; i++) {
-            FeatureVector fv = examples.get(i);
-            checkShape(fv, i);
-            long[][] ids = fv.ids();
-            for (int s = 0; s < numSlots; s++) {
-                int base = (i * numSlots + s) * width;
-                Arrays.fill(pooledOut, base, base + width, 0f);
-                for (long id : ids[s]) {
+        float[][] current = new float[1][];
+        pool(
+                examples,
+                id -> {
                     float[] row = rows.row(id);
                     if (row == null) {
-                        continue;
+                        return -1;
                     }
                     if (row.length != width) {
                         throw new IllegalStateException(
@@ -60,13 +52,12 @@ public final class BatchAssembler {
                                         + " floats, the model needs dim + 1 = "
                                         + width);
                     }
-                    for (int c = 0; c < width; c++) {
-                        pooledOut[base + c] += row[c];
-                    }
-                }
-            }
-            System.arraycopy(fv.numeric(), 0, numericOut, i * numNumeric, numNumeric);
-        }
+                    current[0] = row;
+                    return 0;
+                },
+                () -> current[0],
+                pooledOut,
+                numericOut);
     }
 
     /**
@@ -93,6 +84,89 @@ public final class BatchAssembler {
                     }
                     for (int c = 0; c < width; c++) {
                         acc[c] += pooledGrad[base + c];
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link #assemble(List, RowLookup, float[], float[])} over rows laid out in one array; ids
+     * without a row count as zero rows. Same sums in the same order, so the same floats.
+     */
+    public void assemble(
+            List<FeatureVector> examples, FlatRows rows, float[] pooledOut, float[] numericOut) {
+        float[] data = rows.data();
+        pool(examples, rows::offset, () -> data, pooledOut, numericOut);
+    }
+
+    /** Where {@link #pool} finds a row: its offset in {@code array.get()}, or -1. */
+    private interface Locator {
+        int locate(long id);
+    }
+
+    private void pool(
+            List<FeatureVector> examples,
+            Locator locator,
+            Supplier<float[]> array,
+            float[] pooledOut,
+            float[] numericOut) {
+        int numSlots = config.numSlots();
+        int width = config.rowWidth();
+        int numNumeric = config.numNumeric();
+        int n = examples.size();
+        requireLength("pooledOut", pooledOut, n * numSlots * width);
+        requireLength("numericOut", numericOut, n * numNumeric);
+        for (int i = 0; i < n; i++) {
+            FeatureVector fv = examples.get(i);
+            checkShape(fv, i);
+            long[][] ids = fv.ids();
+            for (int s = 0; s < numSlots; s++) {
+                int base = (i * numSlots + s) * width;
+                Arrays.fill(pooledOut, base, base + width, 0f);
+                for (long id : ids[s]) {
+                    int off = locator.locate(id);
+                    if (off < 0) {
+                        continue;
+                    }
+                    float[] data = array.get();
+                    for (int c = 0; c < width; c++) {
+                        pooledOut[base + c] += data[off + c];
+                    }
+                }
+            }
+            System.arraycopy(fv.numeric(), 0, numericOut, i * numNumeric, numNumeric);
+        }
+    }
+
+    /**
+     * {@link #scatter(List, float[], Map)} into {@code gradOut}, an array laid out like {@code
+     * rows.data()}: the gradient of an id with a row is summed at its offset; ids without a row get
+     * none.
+     */
+    public void scatter(
+            List<FeatureVector> examples, float[] pooledGrad, FlatRows rows, float[] gradOut) {
+        int numSlots = config.numSlots();
+        int width = config.rowWidth();
+        int n = examples.size();
+        requireLength("pooledGrad", pooledGrad, n * numSlots * width);
+        if (gradOut.length < rows.data().length) {
+            throw new IllegalArgumentException(
+                    "gradOut has " + gradOut.length + " floats, rows " + rows.data().length);
+        }
+        for (int i = 0; i < n; i++) {
+            FeatureVector fv = examples.get(i);
+            checkShape(fv, i);
+            long[][] ids = fv.ids();
+            for (int s = 0; s < numSlots; s++) {
+                int base = (i * numSlots + s) * width;
+                for (long id : ids[s]) {
+                    int off = rows.offset(id);
+                    if (off < 0) {
+                        continue;
+                    }
+                    for (int c = 0; c < width; c++) {
+                        gradOut[off + c] += pooledGrad[base + c];
                     }
                 }
             }

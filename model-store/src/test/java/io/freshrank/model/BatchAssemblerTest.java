@@ -91,4 +91,61 @@ class BatchAssemblerTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("2 embedded slots");
     }
+
+    /** The same rows as {@link #ROWS}, in one array (with a gap, ids in another order). */
+    private static FlatRows flat() {
+        long[] ids = {21L, 11L, 10L, 20L};
+        float[] data = new float[3 + ids.length * 3];
+        Map<Long, Integer> offsets = new HashMap<>();
+        for (int k = 0; k < ids.length; k++) {
+            int off = 3 + 3 * k;
+            System.arraycopy(ROWS.get(ids[k]), 0, data, off, 3);
+            offsets.put(ids[k], off);
+        }
+        return new FlatRows() {
+            @Override
+            public float[] data() {
+                return data;
+            }
+
+            @Override
+            public int offset(long featureId) {
+                return offsets.getOrDefault(featureId, -1);
+            }
+        };
+    }
+
+    @Test
+    void flatRowsAssembleAndScatterExactlyLikeTheLookupVersions() {
+        BatchAssembler assembler = new BatchAssembler(CONFIG);
+        float[] byLookup = new float[2 * 3 * 3];
+        float[] byFlat = new float[2 * 3 * 3];
+        float[] numericA = new float[2];
+        float[] numericB = new float[2];
+        assembler.assemble(EXAMPLES, ROWS::get, byLookup, numericA);
+        Arrays.fill(byFlat, 42f);
+        FlatRows rows = flat();
+        assembler.assemble(EXAMPLES, rows, byFlat, numericB);
+        assertThat(byFlat).containsExactly(byLookup);
+        assertThat(numericB).containsExactly(numericA);
+
+        float[] pooledGrad = new float[2 * 3 * 3];
+        for (int i = 0; i < pooledGrad.length; i++) {
+            pooledGrad[i] = 0.1f * i - 0.7f;
+        }
+        Map<Long, float[]> byMap = new HashMap<>();
+        assembler.scatter(EXAMPLES, pooledGrad, byMap);
+        float[] grads = new float[rows.data().length];
+        assembler.scatter(EXAMPLES, pooledGrad, rows, grads);
+        for (long id : ROWS.keySet()) {
+            int off = rows.offset(id);
+            assertThat(Arrays.copyOfRange(grads, off, off + 3))
+                    .as("gradient of %s", id)
+                    .containsExactly(byMap.getOrDefault(id, new float[3]));
+        }
+        // Id 99 has no row: the map version gives it a gradient, the flat one has nowhere to put it
+        // and leaves the gap untouched.
+        assertThat(byMap).containsKey(99L);
+        assertThat(Arrays.copyOfRange(grads, 0, 3)).containsOnly(0f);
+    }
 }

@@ -264,7 +264,6 @@ public class TrainBatchFunction
             }
             return;
         }
-        Map<Long, float[]> rows = new HashMap<>();
         List<LookupResponse> lookups = new ArrayList<>();
         for (LookupResponse r : pendingLookups.get()) {
             lookups.add(r);
@@ -272,15 +271,7 @@ public class TrainBatchFunction
         if (in.lookup != null) {
             lookups.add(in.lookup);
         }
-        for (LookupResponse r : lookups) {
-            for (int k = 0; k < r.ids.length; k++) {
-                if (r.present[k]) {
-                    rows.put(
-                            r.ids[k],
-                            Arrays.copyOfRange(r.rows, k * r.rowWidth, (k + 1) * r.rowWidth));
-                }
-            }
-        }
+        BatchRows rows = new BatchRows(lookups, modelConfig.rowWidth());
         pendingBatch.clear();
         pendingLookups.clear();
         lookupsReceived.clear();
@@ -288,14 +279,11 @@ public class TrainBatchFunction
     }
 
     private void train(
-            TrainBatch batch,
-            Map<Long, float[]> rows,
-            ReadOnlyContext ctx,
-            Collector<GradientUpdate> out) {
+            TrainBatch batch, BatchRows rows, ReadOnlyContext ctx, Collector<GradientUpdate> out) {
         int n = batch.size;
         ensureBuffers(n);
         List<FeatureVector> xs = batch.vectors();
-        assembler.assemble(xs, rows::get, pooled, numeric);
+        assembler.assemble(xs, rows, pooled, numeric);
         lastLoss =
                 model.trainStep(
                         params,
@@ -351,9 +339,11 @@ public class TrainBatchFunction
         }
         maybeSyncDense(ctx);
 
-        Map<Long, float[]> grads = new HashMap<>();
-        assembler.scatter(xs, pooledGrad, grads);
-        emitGradients(batch.batchId, grads, out);
+        float[] grads = new float[rows.data().length];
+        assembler.scatter(xs, pooledGrad, rows, grads);
+        for (GradientUpdate g : rows.gradients(batch.batchId, subtask, grads)) {
+            out.collect(g);
+        }
     }
 
     /**
@@ -375,30 +365,6 @@ public class TrainBatchFunction
         model.forward(params, pooled, numeric, batch.size, logits);
         return FakeNegativeWeights.apply(
                 batch.weights, batch.labels, batch.fakeNegativeWeighted, logits, batch.size);
-    }
-
-    private void emitGradients(
-            long batchId, Map<Long, float[]> grads, Collector<GradientUpdate> out) {
-        int width = modelConfig.rowWidth();
-        List<List<Map.Entry<Long, float[]>>> perShard = new ArrayList<>();
-        for (int s = 0; s < router.parallelism(); s++) {
-            perShard.add(new ArrayList<>());
-        }
-        for (Map.Entry<Long, float[]> e : grads.entrySet()) {
-            perShard.get(router.shardOf(e.getKey())).add(e);
-        }
-        for (List<Map.Entry<Long, float[]>> entries : perShard) {
-            if (entries.isEmpty()) {
-                continue;
-            }
-            long[] ids = new long[entries.size()];
-            float[] g = new float[entries.size() * width];
-            for (int k = 0; k < ids.length; k++) {
-                ids[k] = entries.get(k).getKey();
-                System.arraycopy(entries.get(k).getValue(), 0, g, k * width, width);
-            }
-            out.collect(new GradientUpdate(batchId, subtask, width, ids, g));
-        }
     }
 
     private void maybeSyncDense(ReadOnlyContext ctx) {
