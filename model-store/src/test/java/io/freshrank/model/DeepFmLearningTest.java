@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.freshrank.features.FeatureVector;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -41,26 +39,11 @@ class DeepFmLearningTest {
     @Test
     void learnsASlotInteraction() {
         SplittableRandom rnd = new SplittableRandom(2024);
-        DeepFmModel model = new DeepFmModel(CONFIG);
-        DenseParameters params = model.initialParameters();
-        float[] denseAccum = new float[model.parameterCount()];
-        Arrays.fill(denseAccum, CONFIG.denseInitialAccumulator());
-        AdagradOptimizer denseOpt = new AdagradOptimizer(CONFIG.denseLearningRate(), 0f);
-        AdagradOptimizer rowOpt = new AdagradOptimizer(0.05f, 0f);
-        Map<Long, float[]> rows = new HashMap<>();
-        Map<Long, float[]> rowAccum = new HashMap<>();
-        BatchAssembler assembler = new BatchAssembler(CONFIG);
-
         int batch = 64;
-        float[] pooled = new float[batch * CONFIG.numSlots() * CONFIG.rowWidth()];
-        float[] numeric = new float[batch * CONFIG.numNumeric()];
+        OnlineTrainer trainer = new OnlineTrainer(CONFIG, batch, 0.05f);
         float[] labels = new float[batch];
         float[] weights = new float[batch];
         Arrays.fill(weights, 1f);
-        float[] logits = new float[batch];
-        float[] denseGrad = new float[model.parameterCount()];
-        float[] pooledGrad = new float[pooled.length];
-        Map<Long, float[]> rowGrads = new HashMap<>();
 
         double firstLoss = 0;
         double lastLoss = 0;
@@ -72,43 +55,12 @@ class DeepFmLearningTest {
                 features.add(e.features());
                 labels[i] = e.label();
             }
-            assembler.assemble(
-                    features,
-                    id ->
-                            rows.computeIfAbsent(
-                                    id, k -> RowInitializer.initialRow(k, CONFIG.dim(), 0.05f)),
-                    pooled,
-                    numeric);
-            double loss =
-                    model.trainStep(
-                            params,
-                            pooled,
-                            numeric,
-                            labels,
-                            weights,
-                            batch,
-                            logits,
-                            denseGrad,
-                            pooledGrad);
+            double loss = trainer.step(features, labels, weights);
             if (step < 100) {
                 firstLoss += loss;
             } else if (step >= steps - 100) {
                 lastLoss += loss;
             }
-            rowGrads.clear();
-            assembler.scatter(features, pooledGrad, rowGrads);
-            for (Map.Entry<Long, float[]> g : rowGrads.entrySet()) {
-                float[] accum =
-                        rowAccum.computeIfAbsent(
-                                g.getKey(),
-                                k -> {
-                                    float[] acc = new float[CONFIG.rowWidth()];
-                                    Arrays.fill(acc, 0.1f);
-                                    return acc;
-                                });
-                rowOpt.apply(rows.get(g.getKey()), 0, accum, 0, g.getValue(), 0, accum.length);
-            }
-            denseOpt.apply(params.values(), 0, denseAccum, 0, denseGrad, 0, denseGrad.length);
         }
 
         List<FeatureVector> heldOut = new ArrayList<>();
@@ -119,7 +71,7 @@ class DeepFmLearningTest {
             heldOut.add(e.features());
             heldOutLabels[i] = e.label();
         }
-        float[] scores = new Scorer(model).score(heldOut, rows::get, params);
+        float[] scores = trainer.score(heldOut);
         double auc = auc(scores, heldOutLabels);
         assertThat(auc)
                 .as(

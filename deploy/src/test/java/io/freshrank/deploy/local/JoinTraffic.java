@@ -112,7 +112,7 @@ final class JoinTraffic {
     /**
      * The labels of every impression under the join's contract: each distinct impression yields one
      * example whose labels come from its distinct, attributed (event time in {@code [t, t + W]}),
-     * not-late actions: click/like/conversion 0/1, dwell summed, click always present.
+     * not-late actions: click/like/conversion 0/1, dwell summed, every task present.
      */
     Map<String, Map<String, Float>> expectedLabels() {
         Map<String, Long> shown = new LinkedHashMap<>();
@@ -123,7 +123,9 @@ final class JoinTraffic {
             }
         }
         Map<String, Map<String, Float>> labels = new TreeMap<>();
-        shown.keySet().forEach(id -> labels.put(id, new TreeMap<>(Map.of("click", 0f))));
+        // every task is present (0 without an attributed action)
+        Map<String, Float> none = Map.of("click", 0f, "like", 0f, "conversion", 0f, "dwell", 0f);
+        shown.keySet().forEach(id -> labels.put(id, new TreeMap<>(none)));
         Set<String> counted = new java.util.HashSet<>();
         for (Event e : events) {
             if (e.kind() != Kind.ACTION || !counted.add(e.action().getActionId())) {

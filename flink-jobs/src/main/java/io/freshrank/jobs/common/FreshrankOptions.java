@@ -57,7 +57,42 @@ public final class FreshrankOptions {
                     .defaultValue(Duration.ofSeconds(60))
                     .withDescription(
                             "Event time an impression waits for actions; then it is emitted (negative without"
-                                    + " a click).");
+                                    + " a click). The attribution window of every action type not"
+                                    + " listed in freshrank.join.windows.");
+
+    public static final ConfigOption<String> JOIN_WINDOWS =
+            key("freshrank.join.windows")
+                    .stringType()
+                    .defaultValue("")
+                    .withDescription(
+                            "Attribution window per action type, e.g."
+                                    + " click=15min,like=1h,conversion=3d: an action counts only"
+                                    + " inside its own type's window after the impression. Types"
+                                    + " not listed use freshrank.join.attribution-window. WINDOW"
+                                    + " emits when the longest window closes, EARLY_POSITIVE and"
+                                    + " FAKE_NEGATIVE follow the click window (see the"
+                                    + " io.freshrank.jobs.join package doc).");
+
+    public static final ConfigOption<Double> NEGATIVE_SAMPLING_RATE =
+            key("freshrank.join.negative-sampling-rate")
+                    .doubleType()
+                    .defaultValue(1.0)
+                    .withDescription(
+                            "Probability with which a negative (click = 0) example emitted at"
+                                    + " window close is kept, by a hash of its example id (replays"
+                                    + " drop the same ones); kept negatives carry it as samplingRate"
+                                    + " and the trainer weights them by 1/samplingRate. 1 = off.");
+
+    public static final ConfigOption<Duration> JOIN_STATE_TTL_MARGIN =
+            key("freshrank.join.state-ttl-margin")
+                    .durationType()
+                    .defaultValue(Duration.ofDays(1))
+                    .withDescription(
+                            "The join's keyed state expires (processing time) after the longest"
+                                    + " attribution window + orphan grace + this margin without a"
+                                    + " write, so a lost timer cannot leak state. The margin must"
+                                    + " cover watermark lag and downtime: state older than that is"
+                                    + " gone after a restore.");
 
     public static final ConfigOption<Duration> OUT_OF_ORDERNESS =
             key("freshrank.join.out-of-orderness")

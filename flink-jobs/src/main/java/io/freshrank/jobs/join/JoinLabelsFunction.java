@@ -11,9 +11,11 @@ import io.freshrank.schema.avro.EmissionKind;
 import io.freshrank.schema.avro.Impression;
 import io.freshrank.schema.avro.LabeledExample;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import java.util.OptionalLong;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -22,19 +24,22 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Joins actions to impressions inside the attribution window and emits them per the {@link
- * EmissionPolicy} (see the package doc for the contract of each). Keyed by impression id; emits
- * encoded {@link LabeledExample}s, dead letters go to {@link DeadLetters#TAG}. All per-impression
- * data lives in keyed state ({@link JoinState}), written back with {@code update()} after every
- * change.
+ * Joins actions to impressions inside their type's attribution window and emits them per the {@link
+ * EmissionPolicy} (see the package doc for the contract of each), down-sampling negatives at window
+ * close ({@link NegativeSampler}). Keyed by impression id; emits encoded {@link LabeledExample}s,
+ * dead letters go to {@link DeadLetters#TAG}. All per-impression data lives in keyed state ({@link
+ * JoinState}), written back with {@code update()} after every change.
  */
 public class JoinLabelsFunction extends KeyedProcessFunction<String, JoinInput, BytesRecord> {
     private static final long serialVersionUID = 1L;
     static final String STAGE = "label-join";
 
-    private final long windowMs;
+    private final JoinConfig config;
+    private final AttributionWindows windows;
+    private final long closeAfterMs;
     private final long graceMs;
     private final EmissionPolicy policy;
+    private final NegativeSampler sampler;
 
     private transient ValueState<JoinState> state;
     private transient EventCodec<Impression> impressionCodec;
@@ -47,35 +52,48 @@ public class JoinLabelsFunction extends KeyedProcessFunction<String, JoinInput, 
     private transient Counter actionsAfterClickEmission;
     private transient Counter duplicateImpressions;
     private transient Counter duplicateActions;
+    private transient Counter negativesDropped;
 
-    /** A join with the {@link EmissionPolicy#WINDOW} policy. */
+    /**
+     * A join with one window for every action type and the {@link EmissionPolicy#WINDOW} policy.
+     */
     public JoinLabelsFunction(long windowMs, long graceMs) {
         this(windowMs, graceMs, EmissionPolicy.WINDOW);
     }
 
+    /** A join with one window for every action type, no sampling. */
     public JoinLabelsFunction(long windowMs, long graceMs, EmissionPolicy policy) {
-        if (windowMs <= 0 || graceMs < 0) {
-            throw new IllegalArgumentException(
-                    "attribution window must be > 0 and orphan grace >= 0, got "
-                            + windowMs
-                            + ", "
-                            + graceMs);
-        }
-        if (policy == null) {
-            throw new IllegalArgumentException("emission policy must not be null");
-        }
-        this.windowMs = windowMs;
-        this.graceMs = graceMs;
-        this.policy = policy;
+        this(JoinConfig.of(Duration.ofMillis(windowMs), Duration.ofMillis(graceMs), policy));
+    }
+
+    public JoinLabelsFunction(JoinConfig config) {
+        this.config = config;
+        this.windows = config.windows();
+        this.policy = config.emissionPolicy();
+        this.closeAfterMs = windows.closeAfterMs(policy);
+        this.graceMs = config.orphanGrace().toMillis();
+        this.sampler = new NegativeSampler(config.negativeSamplingRate());
+    }
+
+    /**
+     * The state's TTL: a backstop against leaks (a lost timer), never the way state normally goes;
+     * timers clear it at close + grace. Processing time (the only TTL time Flink has), refreshed on
+     * every write; RocksDB drops expired entries in compaction.
+     */
+    static StateTtlConfig stateTtl(JoinConfig config) {
+        return StateTtlConfig.newBuilder(config.stateTtl())
+                .updateTtlOnCreateAndWrite()
+                .neverReturnExpired()
+                .cleanupInRocksdbCompactFilter(1000)
+                .build();
     }
 
     @Override
     public void open(OpenContext ctx) {
-        state =
-                getRuntimeContext()
-                        .getState(
-                                new ValueStateDescriptor<>(
-                                        "join-state", TypeInformation.of(JoinState.class)));
+        ValueStateDescriptor<JoinState> descriptor =
+                new ValueStateDescriptor<>("join-state", TypeInformation.of(JoinState.class));
+        descriptor.enableTimeToLive(stateTtl(config));
+        state = getRuntimeContext().getState(descriptor);
         impressionCodec = EventCodec.of(Impression.class);
         exampleCodec = EventCodec.of(LabeledExample.class);
         var metrics = getRuntimeContext().getMetricGroup();
@@ -87,6 +105,7 @@ public class JoinLabelsFunction extends KeyedProcessFunction<String, JoinInput, 
         actionsAfterClickEmission = metrics.counter("actionsAfterClickEmission");
         duplicateImpressions = metrics.counter("duplicateImpressions");
         duplicateActions = metrics.counter("duplicateActions");
+        negativesDropped = metrics.counter("negativesDroppedBySampling");
     }
 
     @Override
@@ -104,7 +123,7 @@ public class JoinLabelsFunction extends KeyedProcessFunction<String, JoinInput, 
             s.impressionSeen = true;
             s.impression = in.impression;
             s.impressionTimeMs = in.eventTimeMs;
-            s.closeTimeMs = in.eventTimeMs + windowMs;
+            s.closeTimeMs = in.eventTimeMs + closeAfterMs;
             s.earlyActions = new byte[0][];
             ctx.timerService().registerEventTimeTimer(s.closeTimeMs);
             if (policy == EmissionPolicy.FAKE_NEGATIVE) {
@@ -113,6 +132,7 @@ public class JoinLabelsFunction extends KeyedProcessFunction<String, JoinInput, 
                         EmissionKind.FAKE_NEGATIVE,
                         s.impressionTimeMs,
                         JoinState.noFeedbackLabels(),
+                        1f,
                         out);
             }
             // Clicks that arrived before their impression count as soon as it is here.
@@ -163,7 +183,7 @@ public class JoinLabelsFunction extends KeyedProcessFunction<String, JoinInput, 
         if (policy == EmissionPolicy.WINDOW || s.clickEmitted || !s.impressionSeen || s.closed) {
             return;
         }
-        OptionalLong click = s.earliestClickInWindow();
+        OptionalLong click = s.earliestClickInWindow(windows);
         if (click.isEmpty()) {
             return;
         }
@@ -171,7 +191,7 @@ public class JoinLabelsFunction extends KeyedProcessFunction<String, JoinInput, 
                 policy == EmissionPolicy.EARLY_POSITIVE
                         ? EmissionKind.EARLY_POSITIVE
                         : EmissionKind.CORRECTION;
-        emit(s, kind, click.getAsLong(), s.labels(), out);
+        emit(s, kind, click.getAsLong(), s.labels(windows), 1f, out);
         if (kind == EmissionKind.EARLY_POSITIVE) {
             earlyPositives.inc();
         } else {
@@ -193,7 +213,7 @@ public class JoinLabelsFunction extends KeyedProcessFunction<String, JoinInput, 
                         policy == EmissionPolicy.WINDOW
                                 || (policy == EmissionPolicy.EARLY_POSITIVE && !s.clickEmitted);
                 if (emitAtClose) {
-                    emit(s, EmissionKind.WINDOW_CLOSE, s.closeTimeMs, s.labels(), out);
+                    emitAtClose(s, ctx.getCurrentKey(), out);
                 }
                 s.closed = true;
                 s.impression = null;
@@ -224,11 +244,29 @@ public class JoinLabelsFunction extends KeyedProcessFunction<String, JoinInput, 
         }
     }
 
+    /**
+     * The window-close example; a negative ({@code click = 0}) is kept with the sampling rate (by a
+     * hash of its id) and counted when dropped.
+     */
+    private void emitAtClose(JoinState s, String exampleId, Collector<BytesRecord> out) {
+        Map<String, Float> labels = s.labels(windows);
+        float rate = 1f;
+        if (labels.get(JoinState.label(ActionType.CLICK)) == 0f) {
+            if (!sampler.keep(exampleId)) {
+                negativesDropped.inc();
+                return;
+            }
+            rate = (float) sampler.rate();
+        }
+        emit(s, EmissionKind.WINDOW_CLOSE, s.closeTimeMs, labels, rate, out);
+    }
+
     private void emit(
             JoinState s,
             EmissionKind kind,
             long emitTimeMs,
             Map<String, Float> labels,
+            float samplingRate,
             Collector<BytesRecord> out) {
         DecodeResult<Impression> d = impressionCodec.decode(s.impression);
         // The bytes were validated on the way in; failing here is a bug (e.g. a schema dropped from
@@ -245,7 +283,7 @@ public class JoinLabelsFunction extends KeyedProcessFunction<String, JoinInput, 
                         .setLabels(labels)
                         .setOracleProbability(imp.getOracleProbability())
                         .setHoldout(imp.getHoldout())
-                        .setSamplingRate(1f)
+                        .setSamplingRate(samplingRate)
                         .setEmission(kind)
                         .build();
         examples.inc();

@@ -3,7 +3,6 @@ package io.freshrank.jobs.join;
 import io.freshrank.schema.avro.ActionType;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
 
@@ -74,18 +73,22 @@ public class JoinState {
     }
 
     /**
-     * Whether an action at {@code eventTimeMs} is attributed: inside {@code [impression, close]}.
+     * Whether an action of type ordinal {@code type} at {@code eventTimeMs} is attributed: inside
+     * {@code [impression, impression + window(type)]} (and never after the close).
      */
-    public boolean inWindow(long eventTimeMs) {
-        return eventTimeMs >= impressionTimeMs && eventTimeMs <= closeTimeMs;
+    public boolean attributed(int type, long eventTimeMs, AttributionWindows windows) {
+        return eventTimeMs >= impressionTimeMs
+                && eventTimeMs <= impressionTimeMs + windows.windowMs(type)
+                && eventTimeMs <= closeTimeMs;
     }
 
     /** Event time of the earliest attributed click recorded so far; empty if there is none. */
-    public OptionalLong earliestClickInWindow() {
+    public OptionalLong earliestClickInWindow(AttributionWindows windows) {
         long earliest = Long.MAX_VALUE;
         boolean found = false;
         for (int i = 0; i < actionIds.length; i++) {
-            if (actionTypes[i] == ActionType.CLICK.ordinal() && inWindow(actionTimes[i])) {
+            if (actionTypes[i] == ActionType.CLICK.ordinal()
+                    && attributed(actionTypes[i], actionTimes[i], windows)) {
                 earliest = Math.min(earliest, actionTimes[i]);
                 found = true;
             }
@@ -94,20 +97,18 @@ public class JoinState {
     }
 
     /**
-     * Labels from the actions recorded so far inside {@code [impressionTimeMs, closeTimeMs]}:
-     * {@code click}, {@code like}, {@code conversion} are 0/1, {@code dwell} sums dwell seconds.
-     * {@code click} is always present.
+     * Labels from the attributed actions recorded so far, one per label type ({@link
+     * AttributionWindows#labelTypes()}): {@code click}, {@code like}, {@code conversion} are 0/1,
+     * {@code dwell} sums dwell seconds; 0 where no such action was attributed.
      */
-    public Map<String, Float> labels() {
+    public Map<String, Float> labels(AttributionWindows windows) {
         Map<String, Float> labels = noFeedbackLabels();
         for (int i = 0; i < actionIds.length; i++) {
-            if (!inWindow(actionTimes[i])) {
+            if (actionTypes[i] == ActionType.UNKNOWN.ordinal()
+                    || !attributed(actionTypes[i], actionTimes[i], windows)) {
                 continue;
             }
             ActionType type = ActionType.values()[actionTypes[i]];
-            if (type == ActionType.UNKNOWN) {
-                continue;
-            }
             if (type == ActionType.DWELL) {
                 labels.merge(label(type), actionValues[i], Float::sum);
             } else {
@@ -117,15 +118,17 @@ public class JoinState {
         return labels;
     }
 
-    /** The labels of an impression without feedback (a fake negative): {@code click = 0} only. */
+    /** The labels of an impression without feedback (a fake negative): 0 for every label type. */
     public static Map<String, Float> noFeedbackLabels() {
         Map<String, Float> labels = new HashMap<>();
-        labels.put(label(ActionType.CLICK), 0f);
+        for (ActionType t : AttributionWindows.labelTypes()) {
+            labels.put(label(t), 0f);
+        }
         return labels;
     }
 
     /** The label name of an action type: its lower-case name. */
     public static String label(ActionType type) {
-        return type.name().toLowerCase(Locale.ROOT);
+        return AttributionWindows.label(type);
     }
 }

@@ -6,7 +6,7 @@ import io.freshrank.jobs.common.KafkaIo;
 import io.freshrank.jobs.common.OperatorIds;
 import io.freshrank.jobs.common.RawRecord;
 import io.freshrank.jobs.common.SinkDelivery;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import java.time.Duration;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -39,14 +39,14 @@ public final class LabelJoinJob {
                 env.fromSource(
                                 KafkaIo.rawSource(
                                         conf, conf.get(FreshrankOptions.TOPIC_IMPRESSIONS), "join"),
-                                WatermarkStrategy.noWatermarks(),
+                                SourceWatermarks.impressions(config),
                                 "impressions")
                         .uid(OperatorIds.IMPRESSIONS_SOURCE);
         DataStream<RawRecord> actions =
                 env.fromSource(
                                 KafkaIo.rawSource(
                                         conf, conf.get(FreshrankOptions.TOPIC_ACTIONS), "join"),
-                                WatermarkStrategy.noWatermarks(),
+                                SourceWatermarks.actions(config),
                                 "actions")
                         .uid(OperatorIds.ACTIONS_SOURCE);
         LabelJoinPipeline.Outputs out = LabelJoinPipeline.build(impressions, actions, config);
@@ -60,7 +60,11 @@ public final class LabelJoinJob {
                 .name("dead letters");
         if (conf.get(FreshrankOptions.JOIN_LISTS)) {
             ListAssemblyConfig lists =
-                    ListAssemblyConfig.from(conf, config.emissionPolicy(), config.window());
+                    ListAssemblyConfig.from(
+                            conf,
+                            config.emissionPolicy(),
+                            Duration.ofMillis(
+                                    config.windows().closeAfterMs(config.emissionPolicy())));
             ListAssemblyPipeline.build(out.examples(), lists)
                     .sinkTo(
                             KafkaIo.sink(

@@ -5,15 +5,15 @@ import io.freshrank.jobs.common.DeadLetters;
 import io.freshrank.jobs.common.OperatorIds;
 import io.freshrank.jobs.common.RawRecord;
 import io.freshrank.jobs.ingest.DecodeEventsFunction;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
 /**
  * Builds the label-join graph between injected input streams and returned output streams, so the
- * job's main and the tests build the very same graph: decode (dead letters) -> event-time
- * watermarks -> key by impression id -> {@link JoinLabelsFunction}.
+ * job's main and the tests build the very same graph: decode (dead letters) -> key by impression id
+ * -> {@link JoinLabelsFunction}. The inputs must already carry event-time timestamps and
+ * watermarks: the job assigns them in its Kafka sources ({@link SourceWatermarks}), per partition.
  */
 public final class LabelJoinPipeline {
     private LabelJoinPipeline() {}
@@ -42,23 +42,11 @@ public final class LabelJoinPipeline {
                         .uid(OperatorIds.DECODE_ACTIONS)
                         .name("decode actions");
 
-        WatermarkStrategy<JoinInput> watermarks =
-                WatermarkStrategy.<JoinInput>forBoundedOutOfOrderness(config.outOfOrderness())
-                        .withTimestampAssigner((e, ts) -> e.eventTimeMs)
-                        .withIdleness(config.idleness());
-
         SingleOutputStreamOperator<BytesRecord> examples =
-                imps.assignTimestampsAndWatermarks(watermarks)
-                        .name("impression watermarks")
-                        .union(
-                                acts.assignTimestampsAndWatermarks(watermarks)
-                                        .name("action watermarks"))
+                imps.union(acts)
                         .keyBy(JoinInputKey.INSTANCE)
                         .process(
-                                new JoinLabelsFunction(
-                                        config.window().toMillis(),
-                                        config.orphanGrace().toMillis(),
-                                        config.emissionPolicy()),
+                                new JoinLabelsFunction(config),
                                 TypeInformation.of(BytesRecord.class))
                         .uid(OperatorIds.JOIN_LABELS)
                         .name("join labels");

@@ -65,7 +65,8 @@ public final class ExampleDecoder implements EventDecoder<TrainExample> {
         t.numeric = fv.numeric();
         t.label = click > 0f ? 1f : 0f;
         t.holdout = ex.getHoldout();
-        t.weight = ex.getHoldout() ? 0f : 1f;
+        // Down-sampled negatives stand for 1/samplingRate negatives each (importance weighting).
+        t.weight = ex.getHoldout() ? 0f : SamplingCorrection.importanceWeight(ex.getSamplingRate());
         t.correction = ex.getEmission() == EmissionKind.CORRECTION;
         t.fakeNegativeWeighted = t.correction || ex.getEmission() == EmissionKind.FAKE_NEGATIVE;
         t.oracle = ex.getOracleProbability() == null ? Float.NaN : ex.getOracleProbability();

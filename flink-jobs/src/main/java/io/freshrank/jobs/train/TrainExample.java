@@ -20,7 +20,10 @@ public class TrainExample {
     public float[] numeric;
     public float label;
 
-    /** 0 for holdout examples: scored, never learned from. */
+    /**
+     * Loss weight: 0 for holdout examples (scored, never learned from), else 1/samplingRate (a
+     * negative kept by the join's down-sampling stands for 1/rate negatives).
+     */
     public float weight;
 
     /** Oracle click probability, NaN when unknown. */

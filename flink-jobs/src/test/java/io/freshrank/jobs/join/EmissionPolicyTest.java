@@ -3,7 +3,6 @@ package io.freshrank.jobs.join;
 import static io.freshrank.jobs.join.JoinLabelsFunctionTest.example;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.entry;
 import static org.assertj.core.api.Assertions.tuple;
 
 import io.freshrank.jobs.common.FreshrankOptions;
@@ -46,7 +45,7 @@ class EmissionPolicyTest {
             assertThat(a.getEmitTimeMs()).isEqualTo(T0 + 3_000);
             assertThat(a.getImpressionTimeMs()).isEqualTo(T0);
             assertThat(a.getRequestId()).isEqualTo("r-a");
-            assertThat(a.getLabels()).containsOnly(entry("click", 1f), entry("like", 1f));
+            assertThat(a.getLabels()).isEqualTo(JoinHarness.labels(1.0f, 1.0f, 0.0f, 0.0f));
 
             // later actions inside the window are not re-emitted (their labels are lost)
             h.action("a", "dwell-a", ActionType.DWELL, T0 + 4_000, 7f);
@@ -69,7 +68,7 @@ class EmissionPolicyTest {
             LabeledExample b = example(h.emitted(), "b");
             assertThat(b.getEmission()).isEqualTo(EmissionKind.WINDOW_CLOSE);
             assertThat(b.getEmitTimeMs()).isEqualTo(T0 + WINDOW);
-            assertThat(b.getLabels()).containsOnly(entry("click", 0f), entry("dwell", 2.5f));
+            assertThat(b.getLabels()).isEqualTo(JoinHarness.labels(0.0f, 0.0f, 0.0f, 2.5f));
             assertThat(h.emitted()).hasSize(1);
         }
     }
@@ -106,7 +105,7 @@ class EmissionPolicyTest {
             h.watermark(T0 + WINDOW);
             LabeledExample a = example(h.emitted(), "a");
             assertThat(a.getEmission()).isEqualTo(EmissionKind.WINDOW_CLOSE);
-            assertThat(a.getLabels()).containsOnly(entry("click", 0f));
+            assertThat(a.getLabels()).isEqualTo(JoinHarness.labels(0.0f, 0.0f, 0.0f, 0.0f));
         }
     }
 
@@ -124,7 +123,8 @@ class EmissionPolicyTest {
                             tuple("a", EmissionKind.FAKE_NEGATIVE),
                             tuple("b", EmissionKind.FAKE_NEGATIVE));
             assertThat(out.get(0).getEmitTimeMs()).isEqualTo(T0);
-            assertThat(out.get(0).getLabels()).containsOnly(entry("click", 0f));
+            assertThat(out.get(0).getLabels())
+                    .isEqualTo(JoinHarness.labels(0.0f, 0.0f, 0.0f, 0.0f));
             assertThat(out.get(1).getEmitTimeMs()).isEqualTo(T0 + 100);
 
             h.action("a", "like-a", ActionType.LIKE, T0 + 1_000, 1f);
@@ -140,7 +140,8 @@ class EmissionPolicyTest {
             assertThat(correction.getEmitTimeMs()).isEqualTo(T0 + 3_000);
             assertThat(correction.getImpressionTimeMs()).isEqualTo(T0);
             assertThat(correction.getFeatures()).isEqualTo(out.get(0).getFeatures());
-            assertThat(correction.getLabels()).containsOnly(entry("click", 1f), entry("like", 1f));
+            assertThat(correction.getLabels())
+                    .isEqualTo(JoinHarness.labels(1.0f, 1.0f, 0.0f, 0.0f));
 
             h.click("a", "click-a2", T0 + 4_000); // a second click: no second correction
             h.watermark(T0 + 100 + WINDOW + GRACE + 1); // nothing at window close
@@ -271,14 +272,7 @@ class EmissionPolicyTest {
                 .hasMessageContaining("freshrank.join.emission-policy")
                 .hasMessageContaining("[WINDOW, EARLY_POSITIVE, FAKE_NEGATIVE]")
                 .hasMessageContaining("EAGER");
-        assertThatThrownBy(
-                        () ->
-                                new JoinConfig(
-                                        Duration.ofSeconds(1),
-                                        Duration.ZERO,
-                                        Duration.ZERO,
-                                        Duration.ZERO,
-                                        null))
+        assertThatThrownBy(() -> JoinConfig.of(Duration.ofSeconds(1), Duration.ZERO, null))
                 .hasMessageContaining("freshrank.join.emission-policy");
     }
 }

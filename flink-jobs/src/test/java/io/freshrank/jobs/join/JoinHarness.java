@@ -10,11 +10,20 @@ import io.freshrank.schema.avro.Features;
 import io.freshrank.schema.avro.Impression;
 import io.freshrank.schema.avro.LabeledExample;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Metric;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.jobgraph.OperatorID;
+import org.apache.flink.runtime.metrics.groups.InternalOperatorMetricGroup;
+import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
+import org.apache.flink.runtime.metrics.util.InterceptingTaskMetricGroup;
+import org.apache.flink.runtime.operators.testutils.MockEnvironment;
+import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -31,18 +40,25 @@ final class JoinHarness implements AutoCloseable {
     private final EventCodec<DeadLetter> deadLetters = EventCodec.of(DeadLetter.class);
     private final KeyedOneInputStreamOperatorTestHarness<String, JoinInput, BytesRecord> harness;
 
+    /** The label map of an example: every task, as the join writes it. */
+    static Map<String, Float> labels(float click, float like, float conversion, float dwell) {
+        return Map.of("click", click, "like", like, "conversion", conversion, "dwell", dwell);
+    }
+
     /** A dead letter of the join: its reason and the id of the action it carries. */
     record Dead(String reason, String actionId) {}
 
-    private JoinHarness(
-            long windowMs, long graceMs, EmissionPolicy policy, OperatorSubtaskState restore)
-            throws Exception {
+    private final InterceptingOperatorMetricGroup metrics = new InterceptingOperatorMetricGroup();
+    private final MockEnvironment environment;
+
+    private JoinHarness(JoinConfig config, OperatorSubtaskState restore) throws Exception {
+        environment = new MockEnvironmentBuilder().setMetricGroup(new TaskMetrics(metrics)).build();
         harness =
                 new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(
-                                new JoinLabelsFunction(windowMs, graceMs, policy)),
+                        new KeyedProcessOperator<>(new JoinLabelsFunction(config)),
                         LabelJoinPipeline.JoinInputKey.INSTANCE,
-                        Types.STRING);
+                        Types.STRING,
+                        environment);
         if (restore != null) {
             harness.initializeState(restore);
         }
@@ -50,14 +66,61 @@ final class JoinHarness implements AutoCloseable {
     }
 
     static JoinHarness open(long windowMs, long graceMs, EmissionPolicy policy) throws Exception {
-        return new JoinHarness(windowMs, graceMs, policy, null);
+        return open(config(windowMs, graceMs, policy));
+    }
+
+    static JoinHarness open(JoinConfig config) throws Exception {
+        return new JoinHarness(config, null);
     }
 
     /** A new harness whose operator starts from {@code snapshot} (a restore after a failure). */
     static JoinHarness restore(
             long windowMs, long graceMs, EmissionPolicy policy, OperatorSubtaskState snapshot)
             throws Exception {
-        return new JoinHarness(windowMs, graceMs, policy, snapshot);
+        return restore(config(windowMs, graceMs, policy), snapshot);
+    }
+
+    static JoinHarness restore(JoinConfig config, OperatorSubtaskState snapshot) throws Exception {
+        return new JoinHarness(config, snapshot);
+    }
+
+    /** One window for every action type, no sampling. */
+    static JoinConfig config(long windowMs, long graceMs, EmissionPolicy policy) {
+        return JoinConfig.of(Duration.ofMillis(windowMs), Duration.ofMillis(graceMs), policy);
+    }
+
+    /** The value of the operator's counter {@code name}. */
+    long counter(String name) {
+        Metric m = metrics.get(name);
+        if (!(m instanceof Counter c)) {
+            throw new IllegalArgumentException("no counter " + name + ", got " + m);
+        }
+        return c.getCount();
+    }
+
+    /** A task metric group whose operators all report into one intercepting group. */
+    private static final class TaskMetrics extends InterceptingTaskMetricGroup {
+        private final InterceptingOperatorMetricGroup operator;
+
+        TaskMetrics(InterceptingOperatorMetricGroup operator) {
+            this.operator = operator;
+        }
+
+        @Override
+        public InternalOperatorMetricGroup getOrAddOperator(
+                OperatorID id, String name, Map<String, String> attributes) {
+            return operator;
+        }
+
+        @Override
+        public InternalOperatorMetricGroup getOrAddOperator(String name) {
+            return operator;
+        }
+    }
+
+    /** Sets the processing time the state TTL is measured in. */
+    void stateTtlTime(long t) {
+        harness.setStateTtlProcessingTime(t);
     }
 
     OperatorSubtaskState snapshot(long checkpointId) throws Exception {
@@ -142,7 +205,7 @@ final class JoinHarness implements AutoCloseable {
     /** Closes the harness; declared without {@code throws Exception} for try-with-resources. */
     @Override
     public void close() {
-        try {
+        try (environment) {
             harness.close();
         } catch (Exception e) {
             if (e instanceof InterruptedException) {

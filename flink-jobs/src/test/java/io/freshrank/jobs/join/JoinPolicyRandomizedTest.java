@@ -6,6 +6,7 @@ import io.freshrank.jobs.join.JoinHarness.Dead;
 import io.freshrank.schema.avro.ActionType;
 import io.freshrank.schema.avro.EmissionKind;
 import io.freshrank.schema.avro.LabeledExample;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -40,6 +41,20 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class JoinPolicyRandomizedTest {
     private static final long WINDOW = 10_000;
+
+    /**
+     * Per-action windows around the default: like shorter than click, conversion longer (so WINDOW
+     * waits 16 s while the click-driven policies close at 10 s), dwell at the default.
+     */
+    private static final AttributionWindows MIXED =
+            AttributionWindows.parse("like=4s, conversion=16s", Duration.ofMillis(WINDOW));
+
+    private static final AttributionWindows UNIFORM =
+            AttributionWindows.uniform(Duration.ofMillis(WINDOW));
+
+    /** The longest window of any variant: traffic spans it. */
+    private static final long LONGEST = Math.max(MIXED.longestMs(), UNIFORM.longestMs());
+
     private static final long GRACE = 8_000;
     private static final long BOUND = 2_000;
     private static final long T0 = 1_767_225_600_000L;
@@ -58,20 +73,34 @@ class JoinPolicyRandomizedTest {
     record Outcome(List<String> examples, List<String> deadLetters) {}
 
     static Stream<Arguments> cases() {
-        return Stream.of(EmissionPolicy.values())
-                .flatMap(p -> Stream.of(11L, 23L, 47L).map(seed -> Arguments.of(p, seed)));
+        return Stream.of(UNIFORM, MIXED)
+                .flatMap(
+                        w ->
+                                Stream.of(EmissionPolicy.values())
+                                        .flatMap(
+                                                p ->
+                                                        Stream.of(11L, 23L, 47L)
+                                                                .map(
+                                                                        seed ->
+                                                                                Arguments.of(
+                                                                                        p, seed,
+                                                                                        w))));
     }
 
-    @ParameterizedTest(name = "{0}, seed {1}")
+    private static JoinConfig config(EmissionPolicy policy, AttributionWindows windows) {
+        return JoinHarness.config(WINDOW, GRACE, policy).withWindows(windows);
+    }
+
+    @ParameterizedTest(name = "{0}, seed {1}, windows {2}")
     @MethodSource("cases")
-    void emittedExamplesMatchTheOfflineReference(EmissionPolicy policy, long seed)
-            throws Exception {
-        List<Arrival> arrivals = generate(seed);
-        Outcome expected = reference(arrivals, policy);
+    void emittedExamplesMatchTheOfflineReference(
+            EmissionPolicy policy, long seed, AttributionWindows windows) throws Exception {
+        List<Arrival> arrivals = generate(seed, windows.closeAfterMs(policy));
+        Outcome expected = reference(arrivals, policy, windows);
         assertTrafficIsNotTrivial(expected, arrivals, seed);
 
         Outcome actual;
-        try (JoinHarness h = JoinHarness.open(WINDOW, GRACE, policy)) {
+        try (JoinHarness h = JoinHarness.open(config(policy, windows))) {
             Driver d = new Driver();
             d.feed(h, arrivals, 0, arrivals.size());
             d.finish(h);
@@ -89,23 +118,23 @@ class JoinPolicyRandomizedTest {
                 .containsExactlyElementsOf(expected.deadLetters());
     }
 
-    @ParameterizedTest(name = "{0}, seed {1}")
+    @ParameterizedTest(name = "{0}, seed {1}, windows {2}")
     @MethodSource("cases")
-    void aRestoreFromASnapshotMidwayEmitsTheSame(EmissionPolicy policy, long seed)
-            throws Exception {
-        List<Arrival> arrivals = generate(seed);
+    void aRestoreFromASnapshotMidwayEmitsTheSame(
+            EmissionPolicy policy, long seed, AttributionWindows windows) throws Exception {
+        List<Arrival> arrivals = generate(seed, windows.closeAfterMs(policy));
         int half = arrivals.size() / 2;
         Driver d = new Driver();
         List<LabeledExample> emitted = new ArrayList<>();
         List<Dead> dead = new ArrayList<>();
         OperatorSubtaskState snapshot;
-        try (JoinHarness first = JoinHarness.open(WINDOW, GRACE, policy)) {
+        try (JoinHarness first = JoinHarness.open(config(policy, windows))) {
             d.feed(first, arrivals, 0, half);
             snapshot = first.snapshot(1L);
             emitted.addAll(first.emitted());
             dead.addAll(first.deadLetters());
         }
-        try (JoinHarness second = JoinHarness.restore(WINDOW, GRACE, policy, snapshot)) {
+        try (JoinHarness second = JoinHarness.restore(config(policy, windows), snapshot)) {
             d.resume(second);
             d.feed(second, arrivals, half, arrivals.size());
             d.finish(second);
@@ -113,7 +142,7 @@ class JoinPolicyRandomizedTest {
             dead.addAll(second.deadLetters());
         }
 
-        Outcome expected = reference(arrivals, policy);
+        Outcome expected = reference(arrivals, policy, windows);
         Outcome actual = outcome(emitted, dead);
         assertThat(actual.examples())
                 .as("examples of %s, seed %d, restored after arrival %d", policy, seed, half)
@@ -125,7 +154,8 @@ class JoinPolicyRandomizedTest {
 
     // ---- traffic -------------------------------------------------------------------------------
 
-    static List<Arrival> generate(long seed) {
+    /** Traffic whose actions span {@code [impression - 1 s, impression + span + 3 s)}. */
+    static List<Arrival> generate(long seed, long span) {
         Random r = new Random(seed);
         List<Arrival> events = new ArrayList<>();
         List<Long> keys = new ArrayList<>();
@@ -140,7 +170,7 @@ class JoinPolicyRandomizedTest {
             int actions = r.nextInt(4);
             for (int a = 0; a < actions; a++) {
                 ActionType type = randomType(r);
-                long ta = t - 1_000 + r.nextInt((int) WINDOW + 4_000);
+                long ta = t - 1_000 + r.nextInt((int) span + 4_000);
                 float value = type == ActionType.DWELL ? 0.5f * (1 + r.nextInt(10)) : 1f;
                 Arrival act = new Arrival(id, id + "-a" + a, type, ta, value);
                 if (r.nextDouble() < 0.08) {
@@ -231,13 +261,15 @@ class JoinPolicyRandomizedTest {
 
         /** Ends the input: every window closes, every grace period passes. */
         void finish(JoinHarness h) throws Exception {
-            h.watermark(maxSeen + WINDOW + 3 * GRACE);
+            h.watermark(maxSeen + LONGEST + 3 * GRACE);
         }
     }
 
     // ---- reference -----------------------------------------------------------------------------
 
-    static Outcome reference(List<Arrival> arrivals, EmissionPolicy policy) {
+    static Outcome reference(
+            List<Arrival> arrivals, EmissionPolicy policy, AttributionWindows windows) {
+        long closeAfter = windows.closeAfterMs(policy);
         int n = arrivals.size();
         long[] watermarkBefore = new long[n];
         long max = Long.MIN_VALUE;
@@ -276,7 +308,7 @@ class JoinPolicyRandomizedTest {
                 }
                 continue;
             }
-            long close = t + WINDOW;
+            long close = t + closeAfter;
             assertThat(watermarkBefore[k])
                     .as("generator: action %s arrives after its impression is forgotten", a)
                     .isLessThan(close + GRACE);
@@ -297,11 +329,13 @@ class JoinPolicyRandomizedTest {
             String id = e.getKey();
             int arrived = e.getValue();
             long t = impressionTime.get(id);
-            long close = t + WINDOW;
+            long close = t + closeAfter;
+            // attributed: inside its own type's window, and never after the close
             List<Integer> attributed =
                     recorded.getOrDefault(id, List.of()).stream()
                             .filter(k -> arrivals.get(k).timeMs() >= t)
                             .filter(k -> arrivals.get(k).timeMs() <= close)
+                            .filter(k -> inOwnWindow(arrivals.get(k), t, windows))
                             .toList();
             List<Integer> clicks =
                     attributed.stream()
@@ -335,7 +369,7 @@ class JoinPolicyRandomizedTest {
                                     EmissionKind.FAKE_NEGATIVE,
                                     t,
                                     t,
-                                    new TreeMap<>(Map.of("click", 0f))));
+                                    labels(arrivals, List.of())));
                     if (clickExample != null) {
                         examples.add(clickExample);
                     }
@@ -345,9 +379,15 @@ class JoinPolicyRandomizedTest {
         return new Outcome(sorted(examples), sorted(dead));
     }
 
+    private static boolean inOwnWindow(Arrival a, long impressionTime, AttributionWindows w) {
+        return a.timeMs() <= impressionTime + w.windowMs(a.type());
+    }
+
     private static TreeMap<String, Float> labels(List<Arrival> arrivals, List<Integer> actions) {
         TreeMap<String, Float> labels = new TreeMap<>();
-        labels.put("click", 0f);
+        for (String task : List.of("click", "like", "conversion", "dwell")) {
+            labels.put(task, 0f);
+        }
         for (int k : actions) {
             Arrival a = arrivals.get(k);
             switch (a.type()) {

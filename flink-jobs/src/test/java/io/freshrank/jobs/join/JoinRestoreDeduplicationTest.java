@@ -128,8 +128,8 @@ class JoinRestoreDeduplicationTest {
         if (policy == EmissionPolicy.WINDOW) {
             assertThat(examples)
                     .containsExactlyInAnyOrder(
-                            "a|WINDOW_CLOSE|{click=1.0, dwell=2.5}",
-                            "b|WINDOW_CLOSE|{click=1.0, like=1.0}");
+                            "a|WINDOW_CLOSE|{click=1.0, conversion=0.0, dwell=2.5, like=0.0}",
+                            "b|WINDOW_CLOSE|{click=1.0, conversion=0.0, dwell=0.0, like=1.0}");
         }
     }
 
