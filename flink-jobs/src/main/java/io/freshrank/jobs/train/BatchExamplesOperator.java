@@ -1,9 +1,7 @@
 package io.freshrank.jobs.train;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
@@ -92,37 +90,11 @@ public class BatchExamplesOperator extends AbstractStreamOperator<LookupRequest>
         long batchId = batchIdPrefix | (counter++ & 0xFFFF_FFFFL);
         TrainBatch batch = toBatch(batchId, buffer);
 
-        List<Map<Long, int[]>> perShard = new ArrayList<>(router.parallelism());
-        for (int s = 0; s < router.parallelism(); s++) {
-            perShard.add(new HashMap<>());
+        List<LookupRequest> requests = ShardLookups.split(batchId, buffer, router);
+        for (LookupRequest r : requests) {
+            output.collect(new StreamRecord<>(r));
         }
-        for (TrainExample ex :
-                buffer) { // A correction repeats a fake negative's features: they were counted once
-            // already.
-            int occurrence = ex.weight > 0f && !ex.correction ? 1 : 0;
-            for (long[] slotIds : ex.ids) {
-                for (long id : slotIds) {
-                    perShard.get(router.shardOf(id)).computeIfAbsent(id, k -> new int[1])[0] +=
-                            occurrence;
-                }
-            }
-        }
-        int expected = 0;
-        for (int s = 0; s < perShard.size(); s++) {
-            Map<Long, int[]> m = perShard.get(s);
-            if (m.isEmpty()) {
-                continue;
-            }
-            long[] ids = new long[m.size()];
-            int[] counts = new int[m.size()];
-            int k = 0;
-            for (Map.Entry<Long, int[]> e : m.entrySet()) {
-                ids[k] = e.getKey();
-                counts[k++] = e.getValue()[0];
-            }
-            output.collect(new StreamRecord<>(new LookupRequest(batchId, s, ids, counts)));
-            expected++;
-        }
+        int expected = requests.size();
         batch.expectedLookups = expected;
         output.collect(BATCHES, new StreamRecord<>(TrainerInput.of(batch)));
         buffer.clear();
