@@ -15,6 +15,7 @@ import io.freshrank.schema.DecodeResult;
 import io.freshrank.schema.EventCodec;
 import io.freshrank.schema.avro.DeadLetter;
 import io.freshrank.schema.avro.LabeledExample;
+import io.freshrank.schema.avro.ListExample;
 import io.freshrank.schema.avro.Prediction;
 import java.io.IOException;
 import java.io.InputStream;
@@ -62,11 +63,12 @@ import org.slf4j.LoggerFactory;
  * starts the {@link LocalStack}, writes the whole replay to the impressions and actions topics
  * unpaced, then runs the label join bounded (it reads what is in the topics when it starts, and at
  * the end of its input the watermark jumps to the end, so every attribution window closes and is
- * flushed), counts the examples and their positive labels on the examples topic and the dead
- * letters by reason, and prints a table. The attribution window is {@code --window-ms}, or by
- * default the larger of 10 s and twice the longest replayed action delay (the synthetic click delay
- * after compression), so every click in the file can be attributed. The exit code is 0 when every
- * shown item came out as exactly one example with the file's label, 1 otherwise.
+ * flushed), counts the examples and their positive labels on the examples topic, the dead letters
+ * by reason and the example lists (the join runs with {@code freshrank.join.lists=true}), and
+ * prints a table. The attribution window is {@code --window-ms}, or by default the larger of 10 s
+ * and twice the longest replayed action delay (the synthetic click delay after compression), so
+ * every click in the file can be attributed. The exit code is 0 when every shown item came out as
+ * exactly one example with the file's label, 1 otherwise.
  *
  * <p>{@code --train} also runs the training job on the dataset's spec (written from the classpath
  * resource to a temp file, since {@code freshrank.feature-spec} takes a path; {@code --spec} for a
@@ -238,6 +240,7 @@ public final class ReplayMain {
      * @param joinFinished whether the bounded join finished within the timeout
      * @param training progressive-validation metrics over the last 20% (null without --train)
      * @param predictions predictions received (0 without --train)
+     * @param lists the example lists (the join runs with {@code freshrank.join.lists=true})
      */
     record Report(
             String dataset,
@@ -250,10 +253,23 @@ public final class ReplayMain {
             Map<String, Long> deadLetters,
             boolean joinFinished,
             MetricsSummary training,
-            long predictions) {
+            long predictions,
+            ListCounts lists) {
 
         static Report skipped(String dataset) {
-            return new Report(dataset, true, null, null, 0, 0, Map.of(), Map.of(), false, null, 0);
+            return new Report(
+                    dataset,
+                    true,
+                    null,
+                    null,
+                    0,
+                    0,
+                    Map.of(),
+                    Map.of(),
+                    false,
+                    null,
+                    0,
+                    new ListCounts(0, 0, 0, 0, 0));
         }
 
         long positiveClicks() {
@@ -274,6 +290,17 @@ public final class ReplayMain {
         }
     }
 
+    /**
+     * What the {@code example-lists} topic held.
+     *
+     * @param lists list records
+     * @param requests distinct request ids among them
+     * @param candidates candidates in all lists
+     * @param overflow examples left out of lists over the maximum list size
+     * @param largest candidates in the largest list
+     */
+    record ListCounts(long lists, long requests, long candidates, long overflow, long largest) {}
+
     static Report run(Options o, PrintStream out) throws Exception {
         if (!Files.exists(o.path())) {
             out.println("skipping: " + o.path() + " not found");
@@ -292,6 +319,8 @@ public final class ReplayMain {
 
         Map<String, String> job = new HashMap<>();
         job.put(FreshrankOptions.ATTRIBUTION_WINDOW.key(), window.toMillis() + " ms");
+        // one list per replayed request, counted in the report
+        job.put(FreshrankOptions.JOIN_LISTS.key(), "true");
         Path specFile = null;
         try {
             if (o.train()) {
@@ -348,6 +377,11 @@ public final class ReplayMain {
                             outputs.deadLetterCount::get,
                             dead,
                             Duration.ofSeconds(60));
+                    long lists =
+                            endOffsets(
+                                    stack.bootstrapServers(),
+                                    topic(FreshrankOptions.TOPIC_EXAMPLE_LISTS));
+                    awaitCount("lists", outputs.lists::get, lists, Duration.ofSeconds(60));
                 }
                 MetricsSummary training = null;
                 long predictions = 0;
@@ -370,7 +404,8 @@ public final class ReplayMain {
                                 outputs.deadLetters(),
                                 finished,
                                 training,
-                                predictions);
+                                predictions,
+                                outputs.listCounts());
                 print(report, o, out, (System.nanoTime() - t0) / 1e9);
                 return report;
             }
@@ -589,6 +624,17 @@ public final class ReplayMain {
                 e.lastEventTimeMs(),
                 Duration.ofMillis(Math.max(0, e.lastEventTimeMs() - e.firstEventTimeMs())),
                 r.window().toMillis());
+        ListCounts l = r.lists();
+        out.printf(
+                Locale.ROOT,
+                "  lists %,d of %,d requests (%,d in file); %,d candidates, %,d over the maximum"
+                        + " list size; largest %,d%n",
+                l.lists(),
+                l.requests(),
+                e.requests(),
+                l.candidates(),
+                l.overflow(),
+                l.largest());
         if (o.train()) {
             MetricsSummary t = r.training();
             out.printf(
@@ -612,6 +658,11 @@ public final class ReplayMain {
         final Set<String> exampleIds = ConcurrentHashMap.newKeySet();
         final AtomicLong deadLetterCount = new AtomicLong();
         final AtomicLong predictionCount = new AtomicLong();
+        final AtomicLong lists = new AtomicLong();
+        private final Set<String> listRequests = ConcurrentHashMap.newKeySet();
+        private final AtomicLong listCandidates = new AtomicLong();
+        private final AtomicLong listOverflow = new AtomicLong();
+        private final AtomicLong largestList = new AtomicLong();
         private final Map<String, AtomicLong> positives = new ConcurrentHashMap<>();
         private final Map<String, AtomicLong> deadLetters = new ConcurrentHashMap<>();
 
@@ -655,6 +706,25 @@ public final class ReplayMain {
                                         d.isValid() ? d.value().getReason() : "UNREADABLE");
                                 deadLetterCount.incrementAndGet();
                             }));
+            EventCodec<ListExample> lc = EventCodec.of(ListExample.class);
+            tails.add(
+                    new TopicTail(
+                            bootstrap,
+                            topic(FreshrankOptions.TOPIC_EXAMPLE_LISTS),
+                            r -> {
+                                DecodeResult<ListExample> d = lc.decode(r.value());
+                                if (!d.isValid()) {
+                                    count(deadLetters, "UNREADABLE_LIST");
+                                    return;
+                                }
+                                ListExample list = d.value();
+                                listRequests.add(list.getRequestId());
+                                listCandidates.addAndGet(list.getCandidates().size());
+                                listOverflow.addAndGet(list.getOverflowCount());
+                                largestList.accumulateAndGet(
+                                        list.getCandidates().size(), Math::max);
+                                lists.incrementAndGet();
+                            }));
             if (train) {
                 EventCodec<Prediction> pc = EventCodec.of(Prediction.class);
                 tails.add(
@@ -679,6 +749,15 @@ public final class ReplayMain {
 
         Map<String, Long> positives() {
             return snapshot(positives);
+        }
+
+        ListCounts listCounts() {
+            return new ListCounts(
+                    lists.get(),
+                    listRequests.size(),
+                    listCandidates.get(),
+                    listOverflow.get(),
+                    largestList.get());
         }
 
         Map<String, Long> deadLetters() {

@@ -55,6 +55,9 @@ class ReplayMainITCase {
         assertThat(report.deadLetters()).as(printed).isEmpty();
         assertThat(report.matches()).isTrue();
         assertThat(report.exitCode()).isZero();
+        assertThat(report.lists())
+                .as("one list per MIND line, holding its shown items: %s", printed)
+                .isEqualTo(new ReplayMain.ListCounts(60, 60, expected[0], 0, expected[2]));
         assertThat(report.predictions()).as(printed).isEqualTo(expected[0]);
         assertThat(report.training()).isNotNull();
         assertThat(printed).contains("mind", "OK: every shown item");
@@ -77,13 +80,14 @@ class ReplayMainITCase {
 
     /**
      * Writes {@code lines} MIND requests at shuffled times over two days; returns {shown items,
-     * clicked items}.
+     * clicked items, items of the longest request}.
      */
     private static int[] writeMind(Path file, int lines) throws Exception {
         SplittableRandom random = new SplittableRandom(5);
         List<String> out = new ArrayList<>();
         int shown = 0;
         int clicked = 0;
+        int largest = 0;
         for (int i = 0; i < lines; i++) {
             int minute = random.nextInt(2 * 24 * 60);
             int day = 12 + minute / (24 * 60);
@@ -99,6 +103,7 @@ class ReplayMainITCase {
                             random.nextInt(60),
                             hour24 < 12 ? "AM" : "PM");
             int n = 2 + random.nextInt(6);
+            largest = Math.max(largest, n);
             StringBuilder candidates = new StringBuilder();
             for (int k = 0; k < n; k++) {
                 boolean click = k == 0 || random.nextInt(8) == 0;
@@ -120,6 +125,6 @@ class ReplayMainITCase {
                             candidates));
         }
         Files.write(file, out);
-        return new int[] {shown, clicked};
+        return new int[] {shown, clicked, largest};
     }
 }
