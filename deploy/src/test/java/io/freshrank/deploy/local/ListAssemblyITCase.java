@@ -150,7 +150,8 @@ class ListAssemblyITCase {
                     LabeledExample ex = out.examples.get(c.getExampleId()).get(0);
                     assertThat(new TreeMap<>(c.getLabels()))
                             .as("labels of %s in its list", c.getExampleId())
-                            .isEqualTo(new TreeMap<>(ex.getLabels()));
+                            .isEqualTo(new TreeMap<>(ex.getLabels()))
+                            .isEqualTo(expectedLabels.get(c.getExampleId()));
                     assertThat(c.getPosition()).isEqualTo(ex.getPosition());
                     assertThat(c.getEmission()).isEqualTo(ex.getEmission());
                     assertThat(c.getFeatures()).isEqualTo(ex.getFeatures());
