@@ -550,19 +550,34 @@ public final class ReplayMain {
         bar.done();
     }
 
+    /**
+     * Waits until {@code count} reaches {@code target} or stops growing for 2 s. The target is the
+     * topic's end offsets, an upper bound: with exactly-once sinks every committed transaction also
+     * leaves a commit marker that takes an offset but is no record.
+     */
     private static void awaitCount(String what, LongSupplier count, long target, Duration timeout)
             throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
+        long last = -1;
+        long stableSince = System.nanoTime();
         while (count.getAsLong() < target) {
-            if (System.nanoTime() > deadline) {
-                LOG.warn("read {} of {} {} records", count.getAsLong(), target, what);
+            long now = System.nanoTime();
+            long c = count.getAsLong();
+            if (c != last) {
+                last = c;
+                stableSince = now;
+            } else if (now - stableSince > 2_000_000_000L) {
+                return;
+            }
+            if (now > deadline) {
+                LOG.warn("read {} of {} {} records", c, target, what);
                 return;
             }
             Thread.sleep(100);
         }
     }
 
-    /** The number of records in {@code topic} (sum of end offsets; no compaction, no txns). */
+    /** The sum of {@code topic}'s end offsets: its records, plus transaction markers if any. */
     static long endOffsets(String bootstrap, String topic) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
