@@ -1,8 +1,10 @@
 package io.freshrank.deploy.local;
 
+import io.freshrank.jobs.join.EmissionPolicy;
 import io.freshrank.schema.EventCodec;
 import io.freshrank.schema.avro.Action;
 import io.freshrank.schema.avro.ActionType;
+import io.freshrank.schema.avro.EmissionKind;
 import io.freshrank.schema.avro.Features;
 import io.freshrank.schema.avro.Impression;
 import java.nio.charset.StandardCharsets;
@@ -10,8 +12,11 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -32,10 +37,13 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  *       ten impressions sent a second after an action that refers to it; actions of impressions
  *       that never come (orphans); one bad record of every decode-time kind.
  *   <li>{@link #lateActions}: one click per late target, inside its window by event time, to be
- *       sent only after the target's example is visible, i.e. after its window closed: dead letter
- *       {@code LATE}.
- *   <li>{@link #flush}: an event per partition {@link #FLUSH_MS} after everything else, which moves
- *       the watermark past every window and grace period (orphans become dead letters).
+ *       sent only after the target's window closed (under {@code WINDOW} its example is visible;
+ *       under every policy the join's watermark is past its close): dead letter {@code LATE}.
+ *   <li>{@link #flush}: an impression and an action per partition {@link #FLUSH_MS} after
+ *       everything else, which move the watermark past every window and grace period (orphans
+ *       become dead letters). Their own windows are not expected to close (a window-close example
+ *       of theirs, seen after a minute of silence, is left out by the failure test); under {@code
+ *       FAKE_NEGATIVE} the flush impressions do yield their fake negatives (at arrival).
  * </ol>
  *
  * <p>Why the expected labels do not depend on arrival interleaving, replays or restarts: within a
@@ -88,17 +96,19 @@ final class JoinTraffic {
     final Map<String, Send> lateActions;
     final List<Send> flush;
     final List<Event> events;
+    private final List<Event> flushEvents;
 
     private JoinTraffic(
             long durationMs,
             List<Send> live,
             Map<String, Send> lateActions,
-            List<Send> flush,
+            List<Event> flushEvents,
             List<Event> events) {
         this.durationMs = durationMs;
         this.live = live;
         this.lateActions = lateActions;
-        this.flush = flush;
+        this.flushEvents = flushEvents;
+        this.flush = flushEvents.stream().map(Event::send).toList();
         this.events = events;
     }
 
@@ -148,6 +158,181 @@ final class JoinTraffic {
     }
 
     /**
+     * What one (emission kind of an) example may carry: its {@code emitTimeMs} and its labels
+     * (every task).
+     */
+    record Outcome(long emitTimeMs, Map<String, Float> labels) {
+        Outcome {
+            labels = new TreeMap<>(labels);
+        }
+    }
+
+    /**
+     * One example the join must emit for an impression under a policy: its emission kind and the
+     * outcomes it may have (one, except for a click example whose labels depend on when the
+     * impression arrived among its actions, see {@link #expectedExamples(List, EmissionPolicy)}).
+     */
+    record Expected(EmissionKind kind, Set<Outcome> allowed) {}
+
+    /**
+     * Per impression, the examples the join must emit under {@code policy} for this traffic (the
+     * package doc's contract of {@code io.freshrank.jobs.join}, one window for every action type).
+     */
+    Map<String, List<Expected>> expectedExamples(EmissionPolicy policy) {
+        List<Event> sent = new ArrayList<>(inSendOrder(events));
+        sent.addAll(flushEvents); // sent last; the watermark never reaches their close
+        return expectedExamples(sent, policy, T0 + durationMs + FLUSH_MS - OUT_OF_ORDERNESS_MS);
+    }
+
+    /**
+     * The per-policy reference over events in the order they are sent (impressions and actions;
+     * other kinds are ignored). Every distinct impression yields:
+     *
+     * <ul>
+     *   <li>{@code WINDOW}: one {@code WINDOW_CLOSE} at {@code t + W} with the labels of its
+     *       distinct attributed actions (event time in {@code [t, t + W]}).
+     *   <li>{@code EARLY_POSITIVE}: with an attributed click one {@code EARLY_POSITIVE}, else the
+     *       {@code WINDOW_CLOSE} above.
+     *   <li>{@code FAKE_NEGATIVE}: one {@code FAKE_NEGATIVE} at {@code t}, every label 0; with an
+     *       attributed click also one {@code CORRECTION}.
+     * </ul>
+     *
+     * <p>A click example ({@code EARLY_POSITIVE}, {@code CORRECTION}) carries the actions that
+     * arrived by its emission: when both the impression and an attributed click are there. The
+     * actions of an impression share one partition (keyed by impression id) and arrive in send
+     * order, also in a replay, but the impression comes from another topic, so where it falls among
+     * them is not fixed: with its distinct attributed actions {@code a1..an} in send order and
+     * {@code ac} the first click, the example carries {@code a1..aj} for some {@code j} in {@code
+     * [c, n]} (the impression arrived before {@code a(j+1)}), and {@code emitTimeMs} is the
+     * earliest click time among them. Every such {@code j} is allowed.
+     *
+     * <p>A window closes only if the watermark gets there: {@code WINDOW_CLOSE} examples are
+     * expected for the impressions with {@code t + W <= finalWatermark}; an impression that yields
+     * nothing is left out.
+     */
+    static Map<String, List<Expected>> expectedExamples(
+            List<Event> sent, EmissionPolicy policy, long finalWatermark) {
+        Map<String, Long> shown = shownAt(sent);
+        Map<String, List<Action>> attributed = new HashMap<>();
+        Set<String> counted = new HashSet<>();
+        for (Event e : sent) {
+            if (e.kind() != Kind.ACTION || !counted.add(e.action().getActionId().toString())) {
+                continue;
+            }
+            Action a = e.action();
+            Long t = shown.get(a.getImpressionId().toString());
+            if (t != null && a.getEventTimeMs() >= t && a.getEventTimeMs() <= t + WINDOW_MS) {
+                attributed
+                        .computeIfAbsent(a.getImpressionId().toString(), k -> new ArrayList<>())
+                        .add(a);
+            }
+        }
+        Map<String, List<Expected>> out = new TreeMap<>();
+        shown.forEach(
+                (id, t) -> {
+                    List<Action> actions = attributed.getOrDefault(id, List.of());
+                    Outcome atClose = new Outcome(t + WINDOW_MS, labels(actions));
+                    boolean closes = t + WINDOW_MS <= finalWatermark;
+                    Set<Outcome> click = clickOutcomes(actions);
+                    List<Expected> expected = new ArrayList<>();
+                    switch (policy) {
+                        case WINDOW -> {
+                            if (closes) {
+                                expected.add(
+                                        new Expected(EmissionKind.WINDOW_CLOSE, Set.of(atClose)));
+                            }
+                        }
+                        case EARLY_POSITIVE -> {
+                            if (!click.isEmpty()) {
+                                expected.add(new Expected(EmissionKind.EARLY_POSITIVE, click));
+                            } else if (closes) {
+                                expected.add(
+                                        new Expected(EmissionKind.WINDOW_CLOSE, Set.of(atClose)));
+                            }
+                        }
+                        case FAKE_NEGATIVE -> {
+                            expected.add(
+                                    new Expected(
+                                            EmissionKind.FAKE_NEGATIVE,
+                                            Set.of(new Outcome(t, labels(List.of())))));
+                            if (!click.isEmpty()) {
+                                expected.add(new Expected(EmissionKind.CORRECTION, click));
+                            }
+                        }
+                    }
+                    if (!expected.isEmpty()) {
+                        out.put(id, List.copyOf(expected));
+                    }
+                });
+        return out;
+    }
+
+    /**
+     * The outcomes a click example may have (empty without an attributed click): for every prefix
+     * of the attributed actions (send order) that includes the first click, its labels and earliest
+     * click time.
+     */
+    private static Set<Outcome> clickOutcomes(List<Action> attributed) {
+        Set<Outcome> out = new LinkedHashSet<>();
+        long earliestClick = Long.MAX_VALUE;
+        for (int j = 0; j < attributed.size(); j++) {
+            Action a = attributed.get(j);
+            if (a.getType() == ActionType.CLICK) {
+                earliestClick = Math.min(earliestClick, a.getEventTimeMs());
+            }
+            if (earliestClick != Long.MAX_VALUE) {
+                out.add(new Outcome(earliestClick, labels(attributed.subList(0, j + 1))));
+            }
+        }
+        return out;
+    }
+
+    /** Every task's label from these actions: click/like/conversion 0/1, dwell summed. */
+    private static Map<String, Float> labels(List<Action> actions) {
+        Map<String, Float> l = new TreeMap<>();
+        for (String task : List.of("click", "like", "conversion", "dwell")) {
+            l.put(task, 0f);
+        }
+        for (Action a : actions) {
+            switch (a.getType()) {
+                case DWELL -> l.merge("dwell", a.getValue(), Float::sum);
+                case UNKNOWN -> {}
+                default -> l.put(a.getType().name().toLowerCase(Locale.ROOT), 1f);
+            }
+        }
+        return l;
+    }
+
+    /** The event time of every impression, by id. */
+    Map<String, Long> impressionTimes() {
+        return shownAt(events);
+    }
+
+    /** The event time of every impression among these events, by id, in first-seen order. */
+    private static Map<String, Long> shownAt(List<Event> events) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (Event e : events) {
+            if (e.kind() == Kind.IMPRESSION) {
+                out.putIfAbsent(
+                        e.impression().getImpressionId().toString(),
+                        e.impression().getEventTimeMs());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Live events in the order they are sent (by {@link Send#atMs}, ties in generation order: the
+     * order of {@link #live}); late actions and others not sent live are left out.
+     */
+    static List<Event> inSendOrder(List<Event> events) {
+        return events.stream()
+                .filter(e -> e.send().atMs() >= 0)
+                .sorted(Comparator.comparingLong(e -> e.send().atMs()))
+                .toList();
+    }
+
+    /**
      * Every expected dead letter, keyed by its payload (Base64), with its reason: each bad record
      * once, each late action once, each distinct orphan action (an action id whose impression is
      * never shown) once.
@@ -193,7 +378,7 @@ final class JoinTraffic {
 
     // ---- generation ----------------------------------------------------------------------------
 
-    private static final class Generator {
+    static final class Generator {
         private final Random r;
         private final long durationMs;
         private final EventCodec<Impression> impressions = EventCodec.of(Impression.class);
@@ -240,13 +425,9 @@ final class JoinTraffic {
                 addAction("ghost-" + g, "ghost-" + g + "-a", ActionType.CLICK, T0 + ta, ta);
             }
             addBadRecords();
-            List<Send> live =
-                    events.stream()
-                            .map(Event::send)
-                            .filter(s -> s.atMs() >= 0)
-                            .sorted(Comparator.comparingLong(Send::atMs))
-                            .toList();
-            return new JoinTraffic(durationMs, live, late, flush(partitions), List.copyOf(events));
+            List<Send> live = inSendOrder(events).stream().map(Event::send).toList();
+            return new JoinTraffic(
+                    durationMs, live, late, List.copyOf(flush(partitions)), List.copyOf(events));
         }
 
         private void addAction(
@@ -314,22 +495,30 @@ final class JoinTraffic {
         }
 
         /**
-         * One impression and one action per partition at end + {@link #FLUSH_MS}: never emitted
-         * (their own window never closes), they only move the watermark of every partition.
+         * One impression and one action (a like) per partition at end + {@link #FLUSH_MS}: they
+         * move the watermark of every partition; their own window never closes.
          */
-        private List<Send> flush(int partitions) {
-            List<Send> out = new ArrayList<>();
+        private List<Event> flush(int partitions) {
+            List<Event> out = new ArrayList<>();
             long t = T0 + durationMs + FLUSH_MS;
             for (int p = 0; p < partitions; p++) {
                 String id = "flush-" + p;
-                out.add(new Send(0, IMPRESSIONS, p, id, impressions.encode(impression(id, t, 0))));
+                Impression imp = impression(id, t, 0);
+                Action like = action(id, id + "-a", ActionType.LIKE, t);
                 out.add(
-                        new Send(
-                                0,
-                                ACTIONS,
-                                p,
-                                id,
-                                actions.encode(action(id, id + "-a", ActionType.LIKE, t))));
+                        new Event(
+                                Kind.IMPRESSION,
+                                imp,
+                                null,
+                                null,
+                                new Send(0, IMPRESSIONS, p, id, impressions.encode(imp))));
+                out.add(
+                        new Event(
+                                Kind.ACTION,
+                                null,
+                                like,
+                                null,
+                                new Send(0, ACTIONS, p, id, actions.encode(like))));
             }
             return out;
         }
@@ -354,7 +543,7 @@ final class JoinTraffic {
             return new Send(at, topic, null, key, value);
         }
 
-        private static Impression impression(String id, long t, int i) {
+        static Impression impression(String id, long t, int i) {
             Map<String, String> cat = new HashMap<>();
             cat.put("user_id", "u" + (i % 37));
             cat.put("item_id", "i" + (i % 53));
@@ -371,8 +560,7 @@ final class JoinTraffic {
                     .build();
         }
 
-        private static Action action(
-                String impressionId, String actionId, ActionType type, long t) {
+        static Action action(String impressionId, String actionId, ActionType type, long t) {
             return Action.newBuilder()
                     .setActionId(actionId)
                     .setImpressionId(impressionId)
