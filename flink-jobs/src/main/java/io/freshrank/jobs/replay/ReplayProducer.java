@@ -1,22 +1,17 @@
 package io.freshrank.jobs.replay;
 
+import io.freshrank.jobs.sim.EventSender;
+import io.freshrank.jobs.sim.PacingClock;
 import io.freshrank.jobs.sim.SimEvent;
-import io.freshrank.schema.EventCodec;
-import io.freshrank.schema.avro.Action;
-import io.freshrank.schema.avro.Impression;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,31 +45,18 @@ public final class ReplayProducer implements AutoCloseable {
 
     public static final String DEFAULT_ACTIONS_TOPIC = "actions";
 
-    private static final long MIN_SLEEP_NANOS = 500_000L;
-    private static final long LOG_FIRST = 10;
-    private static final long LOG_EVERY = 1000;
-
     private final Producer<byte[], byte[]> producer;
-    private final String impressionsTopic;
-    private final String actionsTopic;
+    private final EventSender sender;
     private final double speedup;
-    private final ReplayClock clock;
-
-    private final EventCodec<Impression> impressionCodec = EventCodec.of(Impression.class);
-    private final EventCodec<Action> actionCodec = EventCodec.of(Action.class);
+    private final PacingClock clock;
 
     private final AtomicBoolean started = new AtomicBoolean();
     private volatile boolean stopRequested;
-    private final AtomicLong impressionsSent = new AtomicLong();
-    private final AtomicLong actionsSent = new AtomicLong();
-    private final AtomicLong acknowledged = new AtomicLong();
-    private final AtomicLong failed = new AtomicLong();
     private final AtomicLong eventTimeMs = new AtomicLong(Long.MIN_VALUE);
 
     private ReplayProducer(Builder b, Producer<byte[], byte[]> producer) {
         this.producer = producer;
-        this.impressionsTopic = b.impressionsTopic;
-        this.actionsTopic = b.actionsTopic;
+        this.sender = new EventSender(producer, b.impressionsTopic, b.actionsTopic, "replay");
         this.speedup = b.speedup;
         this.clock = b.clock;
     }
@@ -123,7 +105,7 @@ public final class ReplayProducer implements AutoCloseable {
                     LOG.info("{} replay stopped after {} events", replay.name(), sent());
                     break;
                 }
-                send(event);
+                sender.send(event);
                 eventTimeMs.set(event.eventTimeMs());
             }
             stats = events.stats();
@@ -135,10 +117,10 @@ public final class ReplayProducer implements AutoCloseable {
         }
         RunSummary summary =
                 new RunSummary(
-                        impressionsSent.get(),
-                        actionsSent.get(),
-                        acknowledged.get(),
-                        failed.get(),
+                        sender.impressionsSent(),
+                        sender.actionsSent(),
+                        sender.acknowledged(),
+                        sender.failed(),
                         firstEventMs,
                         lastEventMs,
                         Duration.ofNanos(clock.nanoTime() - wallStart),
@@ -163,22 +145,22 @@ public final class ReplayProducer implements AutoCloseable {
 
     /** Impression records handed to the producer so far. */
     public long impressionsSent() {
-        return impressionsSent.get();
+        return sender.impressionsSent();
     }
 
     /** Action records handed to the producer so far. */
     public long actionsSent() {
-        return actionsSent.get();
+        return sender.actionsSent();
     }
 
     /** Records the broker acknowledged. */
     public long acknowledged() {
-        return acknowledged.get();
+        return sender.acknowledged();
     }
 
     /** Records that failed (asynchronously or in {@code send}). */
     public long failed() {
-        return failed.get();
+        return sender.failed();
     }
 
     /** Event time of the last event sent, or {@link Long#MIN_VALUE} before the first. */
@@ -193,76 +175,17 @@ public final class ReplayProducer implements AutoCloseable {
     }
 
     private long sent() {
-        return impressionsSent.get() + actionsSent.get();
+        return sender.sent();
     }
 
     /** Waits until the event {@code eventOffsetMs} after the first is due; false if interrupted. */
     private boolean pace(long wallStart, long eventOffsetMs) {
-        long due = wallStart + (long) (eventOffsetMs * 1_000_000.0 / speedup);
-        long wait = due - clock.nanoTime();
-        if (wait < MIN_SLEEP_NANOS) {
-            return true;
-        }
         try {
-            clock.sleepNanos(wait);
+            clock.awaitDue(wallStart, eventOffsetMs, speedup);
             return true;
         } catch (InterruptedException e) {
             LOG.info("replay interrupted; stopping");
             return false;
-        }
-    }
-
-    private void send(SimEvent event) {
-        String topic;
-        byte[] value;
-        boolean impression;
-        if (event instanceof SimEvent.ImpressionEvent imp) {
-            topic = impressionsTopic;
-            value = impressionCodec.encode(imp.impression());
-            impression = true;
-        } else {
-            topic = actionsTopic;
-            value = actionCodec.encode(((SimEvent.ActionEvent) event).action());
-            impression = false;
-        }
-        String key = event.impressionId();
-        try {
-            producer.send(
-                    new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value),
-                    new CountingCallback(topic, key));
-        } catch (RuntimeException e) {
-            failed.incrementAndGet();
-            LOG.error("send to {} failed for key {}; stopping the replay", topic, key, e);
-            throw e;
-        }
-        (impression ? impressionsSent : actionsSent).incrementAndGet();
-    }
-
-    /** Counts the outcome of one send and logs a failure with the record's coordinates. */
-    private final class CountingCallback implements Callback {
-        private final String topic;
-        private final String key;
-
-        CountingCallback(String topic, String key) {
-            this.topic = topic;
-            this.key = key;
-        }
-
-        @Override
-        public void onCompletion(RecordMetadata metadata, Exception exception) {
-            if (exception == null) {
-                acknowledged.incrementAndGet();
-                return;
-            }
-            long n = failed.incrementAndGet();
-            if (n <= LOG_FIRST || n % LOG_EVERY == 0) {
-                LOG.warn(
-                        "send to {} failed for key {} ({} failures so far): {}",
-                        topic,
-                        key,
-                        n,
-                        exception.toString());
-            }
         }
     }
 
@@ -302,7 +225,7 @@ public final class ReplayProducer implements AutoCloseable {
         private String impressionsTopic = DEFAULT_IMPRESSIONS_TOPIC;
         private String actionsTopic = DEFAULT_ACTIONS_TOPIC;
         private double speedup;
-        private ReplayClock clock = ReplayClock.SYSTEM;
+        private PacingClock clock = PacingClock.SYSTEM;
 
         private Builder() {}
 
@@ -340,7 +263,7 @@ public final class ReplayProducer implements AutoCloseable {
             return this;
         }
 
-        Builder clock(ReplayClock clock) {
+        Builder clock(PacingClock clock) {
             this.clock = clock;
             return this;
         }

@@ -3,10 +3,13 @@ package io.freshrank.jobs.sim;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The wall clock the {@link SimulatorProducer} paces against; tests pass a fake one so they never
- * sleep.
+ * The wall clock the {@link SimulatorProducer} and the dataset replayer pace against; tests pass a
+ * fake one so they never sleep.
  */
-interface PacingClock {
+public interface PacingClock {
+    /** Sleeps shorter than this are skipped (the next event catches up). */
+    long MIN_SLEEP_NANOS = 500_000L;
+
     PacingClock SYSTEM =
             new PacingClock() {
                 @Override
@@ -25,4 +28,19 @@ interface PacingClock {
 
     /** Sleeps about {@code nanos} nanoseconds. */
     void sleepNanos(long nanos) throws InterruptedException;
+
+    /**
+     * Waits until the event {@code eventOffsetMs} after the first one, sent at {@code wallStart},
+     * is due when event time runs {@code speedup} times faster than the wall clock.
+     *
+     * @throws InterruptedException if interrupted while waiting
+     */
+    default void awaitDue(long wallStart, long eventOffsetMs, double speedup)
+            throws InterruptedException {
+        long due = wallStart + (long) (eventOffsetMs * 1_000_000.0 / speedup);
+        long wait = due - nanoTime();
+        if (wait >= MIN_SLEEP_NANOS) {
+            sleepNanos(wait);
+        }
+    }
 }

@@ -1,9 +1,5 @@
 package io.freshrank.jobs.sim;
 
-import io.freshrank.schema.EventCodec;
-import io.freshrank.schema.avro.Action;
-import io.freshrank.schema.avro.Impression;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -11,11 +7,9 @@ import java.util.Objects;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
@@ -54,40 +48,23 @@ public final class SimulatorProducer implements AutoCloseable {
 
     public static final String DEFAULT_ACTIONS_TOPIC = "actions";
 
-    /** Sleeps shorter than this are skipped (the next event catches up). */
-    private static final long MIN_SLEEP_NANOS = 500_000L;
-
-    /** Failures logged individually before logging only every {@link #LOG_EVERY}th. */
-    private static final long LOG_FIRST = 10;
-
-    private static final long LOG_EVERY = 1000;
-
     private final Producer<byte[], byte[]> producer;
-    private final String impressionsTopic;
-    private final String actionsTopic;
+    private final EventSender sender;
     private final SimulatorConfig simulatorConfig;
     private final double speedup;
     private final long maxRequests;
     private final Duration maxDuration;
     private final PacingClock clock;
 
-    private final EventCodec<Impression> impressionCodec = EventCodec.of(Impression.class);
-    private final EventCodec<Action> actionCodec = EventCodec.of(Action.class);
-
     private final AtomicBoolean started = new AtomicBoolean();
     private volatile boolean stopRequested;
     private final AtomicLong requests = new AtomicLong();
-    private final AtomicLong impressionsSent = new AtomicLong();
-    private final AtomicLong actionsSent = new AtomicLong();
     private final AtomicLong rawSent = new AtomicLong();
-    private final AtomicLong acknowledged = new AtomicLong();
-    private final AtomicLong failed = new AtomicLong();
     private final AtomicLong eventTimeMs = new AtomicLong(Long.MIN_VALUE);
 
     private SimulatorProducer(Builder b, Producer<byte[], byte[]> producer) {
         this.producer = producer;
-        this.impressionsTopic = b.impressionsTopic;
-        this.actionsTopic = b.actionsTopic;
+        this.sender = new EventSender(producer, b.impressionsTopic, b.actionsTopic, "simulator");
         this.simulatorConfig = b.simulatorConfig;
         this.speedup = b.speedup;
         this.maxRequests = b.maxRequests;
@@ -143,7 +120,7 @@ public final class SimulatorProducer implements AutoCloseable {
                         stopRequested = true;
                     }
                 }
-                send(event);
+                sender.send(event);
                 requests.set(sim.requests());
                 eventTimeMs.set(event.eventTimeMs());
             }
@@ -156,10 +133,10 @@ public final class SimulatorProducer implements AutoCloseable {
         RunSummary summary =
                 new RunSummary(
                         sim.requests(),
-                        impressionsSent.get(),
-                        actionsSent.get(),
-                        acknowledged.get(),
-                        failed.get(),
+                        sender.impressionsSent(),
+                        sender.actionsSent(),
+                        sender.acknowledged(),
+                        sender.failed(),
                         firstEventMs,
                         lastEventMs,
                         Duration.ofNanos(clock.nanoTime() - wallStart));
@@ -189,8 +166,7 @@ public final class SimulatorProducer implements AutoCloseable {
         Objects.requireNonNull(topic, "topic");
         rawSent.incrementAndGet();
         String keyText = key == null ? "null" : "<" + key.length + " raw bytes>";
-        return producer.send(
-                new ProducerRecord<>(topic, key, value), new CountingCallback(topic, keyText));
+        return sender.sendRaw(topic, key, value, keyText);
     }
 
     /** Blocks until every send so far is acknowledged or failed. */
@@ -205,12 +181,12 @@ public final class SimulatorProducer implements AutoCloseable {
 
     /** Impression records handed to the producer so far. */
     public long impressionsSent() {
-        return impressionsSent.get();
+        return sender.impressionsSent();
     }
 
     /** Action records handed to the producer so far. */
     public long actionsSent() {
-        return actionsSent.get();
+        return sender.actionsSent();
     }
 
     /** Records sent through {@link #sendRaw}. */
@@ -220,12 +196,12 @@ public final class SimulatorProducer implements AutoCloseable {
 
     /** Records the broker acknowledged. */
     public long acknowledged() {
-        return acknowledged.get();
+        return sender.acknowledged();
     }
 
     /** Records that failed (asynchronously or in {@code send}). */
     public long failed() {
-        return failed.get();
+        return sender.failed();
     }
 
     /** Event time of the last event sent, or {@link Long#MIN_VALUE} before the first. */
@@ -239,75 +215,14 @@ public final class SimulatorProducer implements AutoCloseable {
         producer.close();
     }
 
-    /**
-     * Waits until event time {@code eventOffsetMs} after the first event is due on the wall clock.
-     *
-     * @return false when interrupted
-     */
+    /** Waits until the event {@code eventOffsetMs} after the first is due; false if interrupted. */
     private boolean pace(long wallStart, long eventOffsetMs) {
-        long due = wallStart + (long) (eventOffsetMs * 1_000_000.0 / speedup);
-        long wait = due - clock.nanoTime();
-        if (wait < MIN_SLEEP_NANOS) {
-            return true;
-        }
         try {
-            clock.sleepNanos(wait);
+            clock.awaitDue(wallStart, eventOffsetMs, speedup);
             return true;
         } catch (InterruptedException e) {
             LOG.info("simulator interrupted; stopping");
             return false;
-        }
-    }
-
-    private void send(SimEvent event) {
-        boolean isImpression = event instanceof SimEvent.ImpressionEvent;
-        String topic;
-        byte[] value;
-        if (event instanceof SimEvent.ImpressionEvent imp) {
-            topic = impressionsTopic;
-            value = impressionCodec.encode(imp.impression());
-        } else {
-            topic = actionsTopic;
-            value = actionCodec.encode(((SimEvent.ActionEvent) event).action());
-        }
-        String key = event.impressionId();
-        try {
-            producer.send(
-                    new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value),
-                    new CountingCallback(topic, key));
-        } catch (RuntimeException e) {
-            failed.incrementAndGet();
-            LOG.error("send to {} failed for key {}; stopping the simulator", topic, key, e);
-            throw e;
-        }
-        (isImpression ? impressionsSent : actionsSent).incrementAndGet();
-    }
-
-    /** Counts the outcome of one send and logs a failure with the record's coordinates. */
-    private final class CountingCallback implements Callback {
-        private final String topic;
-        private final String key;
-
-        CountingCallback(String topic, String key) {
-            this.topic = topic;
-            this.key = key;
-        }
-
-        @Override
-        public void onCompletion(RecordMetadata metadata, Exception exception) {
-            if (exception == null) {
-                acknowledged.incrementAndGet();
-                return;
-            }
-            long n = failed.incrementAndGet();
-            if (n <= LOG_FIRST || n % LOG_EVERY == 0) {
-                LOG.warn(
-                        "send to {} failed for key {} ({} failures so far): {}",
-                        topic,
-                        key,
-                        n,
-                        exception.toString());
-            }
         }
     }
 

@@ -5,6 +5,7 @@ import static io.freshrank.jobs.replay.ReplayFixtures.fixture;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.freshrank.jobs.sim.PacingClock;
 import io.freshrank.jobs.sim.SimEvent;
 import io.freshrank.schema.EventCodec;
 import io.freshrank.schema.avro.Action;
@@ -127,7 +128,7 @@ class ReplayProducerTest {
     }
 
     /** A clock that only moves when slept on; {@code onSleep} runs at every sleep. */
-    private static final class FakeClock implements ReplayClock {
+    private static final class FakeClock implements PacingClock {
         private final LongConsumer onSleep;
         long now;
         int sleeps;
