@@ -152,7 +152,11 @@ public final class FeatureHasher {
                 | (((long) b[i + 7] & 0xff) << 56);
     }
 
-    private static long fmix64(long k) {
+    /**
+     * MurmurHash3's 64-bit finalizer (Appleby): a bijection whose low bits depend on every input
+     * bit. Also used to spread ids in hash tables and sketches.
+     */
+    public static long fmix64(long k) {
         k ^= k >>> 33;
         k *= 0xff51afd7ed558ccdL;
         k ^= k >>> 33;

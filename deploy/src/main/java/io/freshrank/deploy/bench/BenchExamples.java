@@ -1,5 +1,6 @@
 package io.freshrank.deploy.bench;
 
+import io.freshrank.features.FeatureHasher;
 import io.freshrank.schema.EventCodec;
 import io.freshrank.schema.avro.Features;
 import io.freshrank.schema.avro.LabeledExample;
@@ -114,7 +115,7 @@ final class BenchExamples {
             for (int s = 0; s < slots; s++) {
                 int rank = samplers[s].next();
                 seen[s].set(rank);
-                long h = mix(((long) (s + 1) << 40) ^ rank);
+                long h = FeatureHasher.fmix64(((long) (s + 1) << 40) ^ rank);
                 // 40 bits: no two ranks of a slot share a raw value (in practice).
                 categorical.put(names[s], Long.toHexString(h >>> 24));
                 if (s < 2) {
@@ -182,15 +183,5 @@ final class BenchExamples {
             throw new IllegalStateException(
                     "could not produce the examples to topic " + topic, failure.get());
         }
-    }
-
-    /** Murmur3's 64-bit finalizer (Appleby): spreads a (slot, rank) pair into a raw value. */
-    private static long mix(long x) {
-        x ^= x >>> 33;
-        x *= 0xff51afd7ed558ccdL;
-        x ^= x >>> 33;
-        x *= 0xc4ceb9fe1a85ec53L;
-        x ^= x >>> 33;
-        return x;
     }
 }

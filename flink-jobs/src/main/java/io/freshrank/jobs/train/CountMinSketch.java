@@ -1,5 +1,6 @@
 package io.freshrank.jobs.train;
 
+import io.freshrank.features.FeatureHasher;
 import java.nio.ByteBuffer;
 import java.util.Objects;
 
@@ -80,9 +81,9 @@ public final class CountMinSketch {
         long state = seed;
         for (int r = 0; r < depth; r++) {
             state += 0x9e3779b97f4a7c15L;
-            rowXor[r] = mix(state);
+            rowXor[r] = FeatureHasher.fmix64(state);
             state += 0x9e3779b97f4a7c15L;
-            rowMul[r] = mix(state) | 1L;
+            rowMul[r] = FeatureHasher.fmix64(state) | 1L;
         }
         this.counters = counters != null ? counters : new int[width * depth];
         this.scratch = new int[depth];
@@ -336,7 +337,7 @@ public final class CountMinSketch {
     }
 
     private int index(long id, int row) {
-        long h = mix((id ^ rowXor[row]) * rowMul[row]);
+        long h = FeatureHasher.fmix64((id ^ rowXor[row]) * rowMul[row]);
         // Lemire's fast range: maps the top 32 bits uniformly onto [0, width).
         return row * width + (int) (((h >>> 32) * width) >>> 32);
     }
@@ -344,15 +345,5 @@ public final class CountMinSketch {
     private static int saturatingAdd(int a, int b) {
         long sum = (long) a + b;
         return sum > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) sum;
-    }
-
-    /** Murmur3's 64-bit finalizer (Appleby). */
-    private static long mix(long x) {
-        x ^= x >>> 33;
-        x *= 0xff51afd7ed558ccdL;
-        x ^= x >>> 33;
-        x *= 0xc4ceb9fe1a85ec53L;
-        x ^= x >>> 33;
-        return x;
     }
 }

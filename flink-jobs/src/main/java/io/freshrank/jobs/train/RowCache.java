@@ -1,5 +1,6 @@
 package io.freshrank.jobs.train;
 
+import io.freshrank.features.FeatureHasher;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -443,7 +444,7 @@ public final class RowCache {
     }
 
     private int home(long id) {
-        return (int) mix(id) & mask;
+        return (int) FeatureHasher.fmix64(id) & mask;
     }
 
     /**
@@ -535,17 +536,5 @@ public final class RowCache {
 
     private static long arrayBytes(long length, int elementBytes) {
         return (ARRAY_HEADER + length * elementBytes + 7) & ~7L;
-    }
-
-    /**
-     * Murmur3's 64-bit finalizer (Appleby): a bijection whose low bits depend on all input bits.
-     */
-    private static long mix(long x) {
-        x ^= x >>> 33;
-        x *= 0xff51afd7ed558ccdL;
-        x ^= x >>> 33;
-        x *= 0xc4ceb9fe1a85ec53L;
-        x ^= x >>> 33;
-        return x;
     }
 }
