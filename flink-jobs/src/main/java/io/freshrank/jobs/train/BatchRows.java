@@ -15,6 +15,7 @@ final class BatchRows implements FlatRows {
     private final float[] data;
     private final LongIntHashMap offsets;
     private final int rowWidth;
+    private boolean repeats;
 
     /**
      * @throws IllegalStateException if a response's row width is not {@code rowWidth} (shards and
@@ -47,7 +48,7 @@ final class BatchRows implements FlatRows {
             for (int k = 0; k < resp.ids.length; k++) {
                 if (resp.present[k]) {
                     // A repeated id (a response delivered twice) keeps its first row.
-                    offsets.putIfAbsent(resp.ids[k], starts[r] + k * rowWidth);
+                    repeats |= !offsets.putIfAbsent(resp.ids[k], starts[r] + k * rowWidth);
                 }
             }
         }
@@ -77,7 +78,7 @@ final class BatchRows implements FlatRows {
             float[] g = new float[resp.ids.length * rowWidth];
             for (int k = 0; k < resp.ids.length; k++) {
                 int off = starts[r] + k * rowWidth;
-                if (resp.present[k] && offsets.get(resp.ids[k]) == off) {
+                if (resp.present[k] && (!repeats || offsets.get(resp.ids[k]) == off)) {
                     ids[n] = resp.ids[k];
                     System.arraycopy(grads, off, g, n * rowWidth, rowWidth);
                     n++;
