@@ -3,12 +3,10 @@ package io.freshrank.schema;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
 
-import io.freshrank.schema.SampleEvents.Sample;
 import io.freshrank.schema.avro.Action;
 import io.freshrank.schema.avro.ActionType;
 import io.freshrank.schema.avro.DeadLetter;
 import io.freshrank.schema.avro.EmissionKind;
-import io.freshrank.schema.avro.Features;
 import io.freshrank.schema.avro.Impression;
 import io.freshrank.schema.avro.LabeledExample;
 import io.freshrank.schema.avro.ListCandidate;
@@ -16,13 +14,6 @@ import io.freshrank.schema.avro.ListExample;
 import io.freshrank.schema.avro.Prediction;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.util.HexFormat;
-import java.util.List;
-import org.apache.avro.specific.SpecificRecord;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -38,16 +29,11 @@ import org.junit.jupiter.api.condition.DisabledIf;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class GoldenEventsV1Test {
-    private static final Path GOLDEN_DIR =
-            Path.of(System.getProperty("basedir", "")).resolve("src/test/resources/golden/v1");
+    private static final GoldenEvents GOLDEN = new GoldenEvents(1);
     private static final long T0 = 1_700_000_000_000L;
 
-    private static Path goldenFile(String recordName) {
-        return GOLDEN_DIR.resolve(recordName + ".bin");
-    }
-
     static boolean allGoldenFilesExist() {
-        return SampleEvents.all().stream().allMatch(s -> Files.exists(goldenFile(s.recordName())));
+        return GOLDEN.allExist(SampleEvents.all());
     }
 
     /**
@@ -58,67 +44,19 @@ class GoldenEventsV1Test {
     @Order(1)
     @DisabledIf("allGoldenFilesExist")
     void writeMissingGoldenFiles() throws IOException {
-        Files.createDirectories(GOLDEN_DIR);
-        for (Sample<?> sample : SampleEvents.all()) {
-            Path file = goldenFile(sample.recordName());
-            if (Files.exists(file)) {
-                continue;
-            }
-            long v1 = SchemaHistory.fingerprint(SchemaHistory.versions(sample.recordName()).get(0));
-            assertThat(SchemaHistory.fingerprint(sample.value().getSchema()))
-                    .as(
-                            "%s is missing but the current %s schema is no longer v1; restore the"
-                                    + " file from version control instead of regenerating it",
-                            file, sample)
-                    .isEqualTo(v1);
-            Files.write(file, encode(sample), StandardOpenOption.CREATE_NEW);
-        }
-    }
-
-    private static <T extends SpecificRecord> byte[] encode(Sample<T> sample) {
-        return EventCodec.of(sample.type()).encode(sample.value());
-    }
-
-    /** Reads a golden file, checks it was written with the v1 schema, decodes it. */
-    private static <T extends SpecificRecord> T decodeGolden(Class<T> type) throws IOException {
-        String name = type.getSimpleName();
-        Path file = goldenFile(name);
-        assertThat(file).as("golden file of %s", name).exists();
-        byte[] bytes = Files.readAllBytes(file);
-        String seen = HexFormat.of().formatHex(bytes);
-
-        assertThat(bytes.length).as("%s: %s", file, seen).isGreaterThan(10);
-        assertThat(bytes[0]).as("magic byte 0 of %s", file).isEqualTo((byte) 0xC3);
-        assertThat(bytes[1]).as("magic byte 1 of %s", file).isEqualTo((byte) 0x01);
-        long fingerprint = ByteBuffer.wrap(bytes, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
-        assertThat(fingerprint)
-                .as("%s must carry the fingerprint of history %s/v1.avsc", file, name)
-                .isEqualTo(SchemaHistory.fingerprint(SchemaHistory.versions(name).get(0)));
-
-        DecodeResult<T> result = EventCodec.of(type).decode(bytes);
-        assertThat(result.isValid()).as("decode of %s (%s): %s", file, seen, result).isTrue();
-        return result.value();
-    }
-
-    private static void assertSampleFeatures(Features f) {
-        assertThat(f.getCategorical())
-                .containsOnly(entry("user_id", "u42"), entry("device", "Zürich-tablet"));
-        assertThat(f.getSequences())
-                .containsOnly(entry("recent_categories", List.of("sports", "news")));
-        assertThat(f.getNumeric())
-                .containsOnly(entry("item_age_hours", 12.5f), entry("price", -3.25f));
+        GOLDEN.writeMissing(SampleEvents.all());
     }
 
     @Test
     @Order(2)
     void impressionV1() throws IOException {
-        Impression imp = decodeGolden(Impression.class);
+        Impression imp = GOLDEN.decode(Impression.class);
 
         assertThat(imp.getImpressionId()).isEqualTo("imp-0001");
         assertThat(imp.getRequestId()).isEqualTo("req-0001");
         assertThat(imp.getEventTimeMs()).isEqualTo(T0);
         assertThat(imp.getPosition()).isEqualTo(3);
-        assertSampleFeatures(imp.getFeatures());
+        GoldenEvents.assertSampleFeatures(imp.getFeatures());
         assertThat(imp.getOracleProbability()).isEqualTo(0.25f);
         assertThat(imp.getHoldout()).isTrue();
     }
@@ -126,7 +64,7 @@ class GoldenEventsV1Test {
     @Test
     @Order(2)
     void actionV1() throws IOException {
-        Action action = decodeGolden(Action.class);
+        Action action = GOLDEN.decode(Action.class);
 
         assertThat(action.getActionId()).isEqualTo("act-0001");
         assertThat(action.getImpressionId()).isEqualTo("imp-0001");
@@ -138,14 +76,14 @@ class GoldenEventsV1Test {
     @Test
     @Order(2)
     void labeledExampleV1() throws IOException {
-        LabeledExample ex = decodeGolden(LabeledExample.class);
+        LabeledExample ex = GOLDEN.decode(LabeledExample.class);
 
         assertThat(ex.getExampleId()).isEqualTo("imp-0001");
         assertThat(ex.getRequestId()).isEqualTo("req-0001");
         assertThat(ex.getImpressionTimeMs()).isEqualTo(T0);
         assertThat(ex.getEmitTimeMs()).isEqualTo(T0 + 60_000L);
         assertThat(ex.getPosition()).isEqualTo(3);
-        assertSampleFeatures(ex.getFeatures());
+        GoldenEvents.assertSampleFeatures(ex.getFeatures());
         assertThat(ex.getLabels()).containsOnly(entry("click", 1f), entry("dwell", 4.5f));
         assertThat(ex.getOracleProbability()).isEqualTo(0.25f);
         assertThat(ex.getHoldout()).isTrue();
@@ -158,7 +96,7 @@ class GoldenEventsV1Test {
     @Test
     @Order(2)
     void predictionV1() throws IOException {
-        Prediction p = decodeGolden(Prediction.class);
+        Prediction p = GOLDEN.decode(Prediction.class);
 
         assertThat(p.getExampleId()).isEqualTo("imp-0001");
         assertThat(p.getRequestId()).isEqualTo("req-0001");
@@ -176,7 +114,7 @@ class GoldenEventsV1Test {
     @Test
     @Order(2)
     void deadLetterV1() throws IOException {
-        DeadLetter dl = decodeGolden(DeadLetter.class);
+        DeadLetter dl = GOLDEN.decode(DeadLetter.class);
 
         assertThat(dl.getReason()).isEqualTo("UNDECODABLE");
         assertThat(dl.getDetail()).isEqualTo("bad header: Unrecognized header bytes: 0x00 0x01");
@@ -194,7 +132,7 @@ class GoldenEventsV1Test {
     @Test
     @Order(2)
     void listExampleV1() throws IOException {
-        ListExample list = decodeGolden(ListExample.class);
+        ListExample list = GOLDEN.decode(ListExample.class);
 
         assertThat(list.getRequestId()).isEqualTo("req-0001");
         assertThat(list.getEmitTimeMs()).isEqualTo(T0 + 61_005L);
@@ -207,7 +145,7 @@ class GoldenEventsV1Test {
         assertThat(a.getImpressionTimeMs()).isEqualTo(T0);
         assertThat(a.getEmitTimeMs()).isEqualTo(T0 + 60_000L);
         assertThat(a.getPosition()).isEqualTo(3);
-        assertSampleFeatures(a.getFeatures());
+        GoldenEvents.assertSampleFeatures(a.getFeatures());
         assertThat(a.getLabels()).containsOnly(entry("click", 1f), entry("dwell", 4.5f));
         assertThat(a.getOracleProbability()).isEqualTo(0.25f);
         assertThat(a.getHoldout()).isTrue();
