@@ -279,6 +279,16 @@ public final class FreshrankOptions {
                             "Heap size of each embedding shard's write-back cache of hot rows, in front of"
                                     + " keyed state (RocksDB). 0 disables it (use with the heap state backend).");
 
+    public static final ConfigOption<Duration> WRITE_BEHIND_IDLE =
+            key("freshrank.train.embedding.write-behind-idle")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(1))
+                    .withDescription(
+                            "Cached rows not updated for this long are written to keyed state between"
+                                    + " checkpoints (in 20 ms slices every 100 ms), so the flush before each"
+                                    + " checkpoint barrier, which pauses the shard, has fewer rows to write."
+                                    + " 0 writes changed rows only at the barrier.");
+
     public static final ConfigOption<MemorySize> SKETCH_BYTES =
             key("freshrank.train.embedding.admission-sketch-size")
                     .memoryType()

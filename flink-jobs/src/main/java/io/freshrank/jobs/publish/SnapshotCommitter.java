@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * must name the same base, and that base must be {@code LATEST}; otherwise (a checkpoint in between
  * was never published) the version is skipped and publishing resumes with the next FULL. The
  * manifest's provenance gets the merge of every trainer subtask's staged {@link TrainingProgress}
- * (examples-topic offsets and watermark). Used by one subtask only. Not thread-safe.
+ * (examples-topic offsets and watermark). Shards write their parts in the background ({@link
+ * BackgroundStaging}), so a commit waits up to {@link #partsWaitMs} for the shards' parts to
+ * appear. Used by one subtask only. Not thread-safe.
  */
 public final class SnapshotCommitter {
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotCommitter.class);
@@ -32,15 +34,35 @@ public final class SnapshotCommitter {
     private final LocalModelStore store;
     private final FeatureSpec spec;
     private final ModelConfig modelConfig;
+
+    /** How long a commit waits by default for shard parts still being written. */
+    public static final long DEFAULT_PARTS_WAIT_MS = 30_000;
+
+    private static final long PARTS_POLL_MS = 20;
+
     private final int shards;
+    private final long partsWaitMs;
     private long lastCommitted = -1;
 
     public SnapshotCommitter(
             LocalModelStore store, FeatureSpec spec, ModelConfig modelConfig, int shards) {
+        this(store, spec, modelConfig, shards, DEFAULT_PARTS_WAIT_MS);
+    }
+
+    /**
+     * @param partsWaitMs how long {@link #commit} waits for shard parts that are not staged yet
+     */
+    public SnapshotCommitter(
+            LocalModelStore store,
+            FeatureSpec spec,
+            ModelConfig modelConfig,
+            int shards,
+            long partsWaitMs) {
         this.store = store;
         this.spec = spec;
         this.modelConfig = modelConfig;
         this.shards = shards;
+        this.partsWaitMs = partsWaitMs;
     }
 
     /**
@@ -58,7 +80,7 @@ public final class SnapshotCommitter {
             return null;
         }
         SnapshotStaging staging = store.stage(checkpointId);
-        List<SnapshotParts.Part> parts = SnapshotParts.read(staging);
+        List<SnapshotParts.Part> parts = awaitRowParts(staging, checkpointId);
         int rowParts = 0;
         int deleteParts = 0;
         int denseParts = 0;
@@ -139,6 +161,42 @@ public final class SnapshotCommitter {
                 files.size(),
                 files.stream().mapToLong(FileEntry::bytes).sum());
         return kind;
+    }
+
+    /** The staged parts once every shard's rows part is there, or after {@link #partsWaitMs}. */
+    private List<SnapshotParts.Part> awaitRowParts(SnapshotStaging staging, long checkpointId)
+            throws IOException {
+        long t0 = System.nanoTime();
+        long deadline = t0 + partsWaitMs * 1_000_000;
+        List<SnapshotParts.Part> parts = SnapshotParts.read(staging);
+        while (rowParts(parts) < shards && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(PARTS_POLL_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException(
+                        "interrupted while waiting for the parts of " + checkpointId, e);
+            }
+            parts = SnapshotParts.read(staging);
+        }
+        long waitedMs = (System.nanoTime() - t0) / 1_000_000;
+        if (waitedMs >= 100) {
+            LOG.info(
+                    "checkpoint {}: waited {} ms for shard parts still being written",
+                    checkpointId,
+                    waitedMs);
+        }
+        return parts;
+    }
+
+    private static int rowParts(List<SnapshotParts.Part> parts) {
+        int n = 0;
+        for (SnapshotParts.Part p : parts) {
+            if (p.entry().role() == FileRole.ROWS) {
+                n++;
+            }
+        }
+        return n;
     }
 
     public long lastCommitted() {

@@ -1,17 +1,14 @@
 package io.freshrank.jobs.train;
 
 import io.freshrank.features.FeatureSpec;
+import io.freshrank.jobs.publish.BackgroundStaging;
+import io.freshrank.jobs.publish.ShardPart;
 import io.freshrank.jobs.publish.SnapshotParts;
 import io.freshrank.jobs.publish.StoreLocations;
-import io.freshrank.store.FileEntry;
 import io.freshrank.store.LocalModelStore;
-import io.freshrank.store.RowFileWriter;
 import io.freshrank.store.SnapshotKind;
-import io.freshrank.store.SnapshotStaging;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -37,6 +34,12 @@ import org.slf4j.LoggerFactory;
  * keyed state, the clock, checkpoints (cache flush before the barrier, the admission sketch in
  * operator state) and snapshot staging.
  *
+ * <p>Checkpoint pause: keyed state must hold every row when the barrier passes, so the cache's
+ * changed rows are written to it before the barrier. To keep that pause short, rows idle for {@link
+ * ShardConfig#writeBehindIdleMs()} are written behind between checkpoints (on a timer, in small
+ * time slices), and the snapshot part is copied out of the cache and written to the model store on
+ * a background thread ({@link BackgroundStaging}).
+ *
  * <p>Rescaling: rows move with their key groups. The admission sketch is union state: on restore
  * each subtask takes the element-wise maximum of all old sketches. An id's counts live in its
  * owner's sketch, so this never loses counts; it may over-count ids that collide with another
@@ -55,6 +58,14 @@ public class EmbeddingShardOperator extends AbstractStreamOperator<TrainerInput>
     public static final String SKETCH_STATE = "admission-sketch";
 
     private static final int SKETCH_DEPTH = 4;
+
+    /** How often write-behind runs, and the time slice it may take each time. */
+    static final long WRITE_BEHIND_INTERVAL_MS = 100;
+
+    private static final long WRITE_BEHIND_SLICE_NS = 20_000_000;
+
+    /** Cache slots write-behind looks at between two clock reads. */
+    private static final int WRITE_BEHIND_CHUNK = 4096;
 
     private final String specJson;
     private final ShardConfig config;
@@ -77,6 +88,8 @@ public class EmbeddingShardOperator extends AbstractStreamOperator<TrainerInput>
     private transient Counter gradientsWrongWidth;
     private transient Counter storeReads;
     private transient Counter storeWrites;
+    private transient Counter writtenBehind;
+    private transient BackgroundStaging staging;
 
     public EmbeddingShardOperator(FeatureSpec spec, ShardConfig config) {
         this.specJson = spec.toJson();
@@ -151,6 +164,7 @@ public class EmbeddingShardOperator extends AbstractStreamOperator<TrainerInput>
         gradientsWrongWidth = metrics.counter("gradientsWrongWidth");
         storeReads = metrics.counter("rowStoreReads");
         storeWrites = metrics.counter("rowStoreWrites");
+        writtenBehind = metrics.counter("rowsWrittenBehind");
         metrics.gauge("rowsAdmitted", () -> table.admitted());
         metrics.gauge("rowsExpired", () -> table.expired());
         metrics.gauge("admissionSketchBytes", () -> table.sketch().bytes());
@@ -163,6 +177,44 @@ public class EmbeddingShardOperator extends AbstractStreamOperator<TrainerInput>
         long now = getProcessingTimeService().getCurrentProcessingTime();
         nextHalveMs = now + config.sketchHalveIntervalMs();
         scheduleSweep(now);
+        if (cache != null && config.writeBehindIdleMs() > 0) {
+            getProcessingTimeService()
+                    .registerTimer(now + WRITE_BEHIND_INTERVAL_MS, this::writeBehind);
+        }
+        if (config.storePath() != null) {
+            staging = new BackgroundStaging("snapshot staging of shard " + subtask);
+        }
+    }
+
+    /**
+     * Writes cached rows idle for the configured time to keyed state, for at most one time slice,
+     * and schedules the next round.
+     */
+    private void writeBehind(long now) throws Exception {
+        long deadline = System.nanoTime() + WRITE_BEHIND_SLICE_NS;
+        long idleBefore = now - config.writeBehindIdleMs();
+        int chunks = table.cache().size() / WRITE_BEHIND_CHUNK + 1;
+        long written = 0;
+        for (int i = 0; i < chunks && System.nanoTime() < deadline; i++) {
+            written += table.writeBehind(idleBefore, WRITE_BEHIND_CHUNK);
+        }
+        writtenBehind.inc(written);
+        getProcessingTimeService()
+                .registerTimer(
+                        getProcessingTimeService().getCurrentProcessingTime()
+                                + WRITE_BEHIND_INTERVAL_MS,
+                        this::writeBehind);
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            if (staging != null) {
+                staging.close();
+            }
+        } finally {
+            super.close();
+        }
     }
 
     private void scheduleSweep(long now) {
@@ -259,7 +311,7 @@ public class EmbeddingShardOperator extends AbstractStreamOperator<TrainerInput>
                 "checkpoint {}: wrote {} changed cached rows to keyed state{} in {} ms",
                 checkpointId,
                 storeWrites.getCount() - writes,
-                staged == null ? "" : " and staged " + staged,
+                staged == null ? "" : " and collected " + staged + " for staging",
                 (System.nanoTime() - t0) / 1_000_000);
     }
 
@@ -270,17 +322,20 @@ public class EmbeddingShardOperator extends AbstractStreamOperator<TrainerInput>
     }
 
     /**
-     * Phase 1 of publishing, together with the cache flush: writes this shard's rows for version
-     * {@code checkpointId} into the store's staging directory with a part descriptor. FULL (every
-     * admitted row) on the first snapshot since (re)start and every {@code fullSnapshotEvery}
-     * checkpoints; otherwise DELTA: the rows changed and the ids removed since this shard's
-     * previous snapshot, whose id is recorded as the delta's base. A DELTA takes the changed cached
-     * rows from the flush itself, in cache order, and reads only the changed rows the cache no
-     * longer holds as dirty.
+     * Phase 1 of publishing, together with the cache flush: collects this shard's rows for version
+     * {@code checkpointId} and hands them to the background writer, which stages them in the store
+     * with a part descriptor. FULL (every admitted row) on the first snapshot since (re)start and
+     * every {@code fullSnapshotEvery} checkpoints; otherwise DELTA: the rows changed and the ids
+     * removed since this shard's previous snapshot, whose id is recorded as the delta's base. A
+     * DELTA takes the changed cached rows from the flush itself, in cache order, and reads only the
+     * changed rows the cache no longer holds as dirty (written behind or evicted).
      *
      * @return what was staged, or null if nothing was (the cache is not flushed then)
      */
     private String stageRows(long checkpointId) throws Exception {
+        // A part that failed to be written fails this checkpoint (and the next restore starts
+        // with a FULL).
+        staging.awaitPrevious();
         LocalModelStore store = StoreLocations.open(config.storePath());
         if (!SnapshotParts.stageable(store, checkpointId)) {
             // Nothing is published for this checkpoint: what the flush writes stays changed.
@@ -291,68 +346,53 @@ public class EmbeddingShardOperator extends AbstractStreamOperator<TrainerInput>
                 lastSnapshotId < 0 || checkpointId % config.fullSnapshotEvery() == 0
                         ? SnapshotKind.FULL
                         : SnapshotKind.DELTA;
-        SnapshotStaging staging = store.stage(checkpointId);
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-        FileEntry rowsEntry;
-        long[] rowCount = {0};
-        try (RowFileWriter writer =
-                staging.openRows(SnapshotStaging.rowsFileName(subtask), rowWidth)) {
-            float[] row = new float[rowWidth];
-            if (kind == SnapshotKind.FULL) {
-                table.flush();
-                try (Stream<Long> keys =
-                        this.<Long>getKeyedStateBackend()
-                                .getKeys(ROW_STATE, VoidNamespace.INSTANCE)) {
-                    Iterator<Long> it = keys.iterator();
-                    while (it.hasNext()) {
-                        rowCount[0] += appendRow(writer, it.next(), row);
-                    }
+        ShardPart part =
+                new ShardPart(
+                        checkpointId,
+                        subtask,
+                        kind,
+                        lastSnapshotId,
+                        rowWidth,
+                        touched.size() + (table.cache() == null ? 0 : table.cache().size() / 4));
+        float[] row = new float[rowWidth];
+        if (kind == SnapshotKind.FULL) {
+            table.flush();
+            try (Stream<Long> keys =
+                    this.<Long>getKeyedStateBackend().getKeys(ROW_STATE, VoidNamespace.INSTANCE)) {
+                Iterator<Long> it = keys.iterator();
+                while (it.hasNext()) {
+                    addRow(part, it.next(), row);
                 }
-            } else {
-                for (long id : touched.toArray()) {
-                    if (!table.isDirty(id)) {
-                        rowCount[0] += appendRow(writer, id, row);
-                    }
-                }
-                table.flush(
-                        (id, data, offset) -> {
-                            System.arraycopy(data, offset, row, 0, rowWidth);
-                            writer.append(id, row);
-                            rowCount[0]++;
-                            // Expired, then admitted again: the new row wins over the delete.
-                            if (!removed.isEmpty()) {
-                                removed.remove(id);
-                            }
-                        });
             }
-            rowsEntry = writer.finish();
-        }
-        Map<String, String> meta = new HashMap<>();
-        meta.put(SnapshotParts.KIND, kind.name());
-        meta.put(SnapshotParts.BASE, Long.toString(lastSnapshotId));
-        SnapshotParts.write(staging, rowsEntry, meta);
-        long[] deleted = removed.toArray();
-        if (kind == SnapshotKind.DELTA) {
-            SnapshotParts.write(
-                    staging,
-                    staging.writeDeletes(SnapshotStaging.deletesFileName(subtask), deleted),
-                    meta);
+        } else {
+            for (long id : touched.toArray()) {
+                if (!table.isDirty(id)) {
+                    addRow(part, id, row);
+                }
+            }
+            table.flush(
+                    (id, data, offset) -> {
+                        part.add(id, data, offset);
+                        // Expired, then admitted again: the new row wins over the delete.
+                        if (!removed.isEmpty()) {
+                            removed.remove(id);
+                        }
+                    });
+            part.setDeleted(removed.toArray());
         }
         touched.clear();
         removed.clear();
         lastSnapshotId = checkpointId;
-        return kind == SnapshotKind.FULL
-                ? "a FULL snapshot of " + rowCount[0] + " rows"
-                : "a DELTA of " + rowCount[0] + " changed and " + deleted.length + " removed rows";
+        staging.submit(store, part);
+        return part.describe();
     }
 
-    /** Appends the row of {@code id} (cache first) if it has one; returns the rows appended. */
-    private int appendRow(RowFileWriter writer, long id, float[] scratch) throws Exception {
+    /** Adds the row of {@code id} (cache first) to the part if it has one. */
+    private void addRow(ShardPart part, long id, float[] scratch) throws Exception {
         if (table.readRow(id, scratch)) {
-            writer.append(id, scratch);
-            return 1;
+            part.add(id, scratch, 0);
         }
-        return 0;
     }
 
     /** Keyed state as the table's store: switches the current key to the id. */

@@ -96,6 +96,10 @@ public final class RowCache {
     private int freeHead = -1;
 
     private int hand;
+
+    /** Next slot {@link #writeBehind} looks at. */
+    private int writeBehindHand;
+
     private long hits;
     private long misses;
     private long evictions;
@@ -290,6 +294,33 @@ public final class RowCache {
         }
     }
 
+    /**
+     * Write-behind between checkpoints: hands dirty entries last updated before {@code idleBefore}
+     * to {@code sink} and marks them clean (they stay cached), so that the next {@link #flush} has
+     * fewer to write. Visits at most {@code maxVisits} slots, continuing where the previous call
+     * stopped (a hand that wraps around). If the sink throws, the entries written so far are clean
+     * and the rest stay dirty.
+     *
+     * @return entries written back
+     */
+    public int writeBehind(long idleBefore, int maxVisits, EvictionSink sink) throws Exception {
+        Objects.requireNonNull(sink, "sink");
+        int written = 0;
+        int end = highWater;
+        for (int v = 0; v < maxVisits && end > 0; v++) {
+            if (writeBehindHand >= end) {
+                writeBehindHand = 0;
+            }
+            int slot = writeBehindHand++;
+            if ((flags[slot] & DIRTY) != 0 && lastUpdates[slot] < idleBefore) {
+                sink.evicted(ids[slot], data, slot * width, width, counts[slot], lastUpdates[slot]);
+                flags[slot] &= ~DIRTY;
+                written++;
+            }
+        }
+        return written;
+    }
+
     /** Visits every live entry once, in slot order. See {@link EntryVisitor} for what it may do. */
     public void forEach(EntryVisitor visitor) throws Exception {
         Objects.requireNonNull(visitor, "visitor");
@@ -308,6 +339,7 @@ public final class RowCache {
         highWater = 0;
         freeHead = -1;
         hand = 0;
+        writeBehindHand = 0;
     }
 
     /** The data slab shared by all entries; an entry's floats are at {@code [offset, +width)}. */

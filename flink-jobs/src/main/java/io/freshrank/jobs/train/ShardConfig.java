@@ -14,6 +14,8 @@ import java.io.Serializable;
  * @param storePath model store root, or null to publish nothing
  * @param fullSnapshotEvery every this many checkpoints a FULL snapshot is published; DELTAs in
  *     between (1 = always FULL)
+ * @param writeBehindIdleMs cached rows not updated for this long are written to keyed state between
+ *     checkpoints, so the flush before the barrier has fewer to write (0 = only at the barrier)
  */
 public record ShardConfig(
         long cacheBytes,
@@ -21,8 +23,27 @@ public record ShardConfig(
         long sweepIntervalMs,
         long sketchHalveIntervalMs,
         String storePath,
-        int fullSnapshotEvery)
+        int fullSnapshotEvery,
+        long writeBehindIdleMs)
         implements Serializable {
+
+    /** Settings without write-behind. */
+    public ShardConfig(
+            long cacheBytes,
+            long sketchBytes,
+            long sweepIntervalMs,
+            long sketchHalveIntervalMs,
+            String storePath,
+            int fullSnapshotEvery) {
+        this(
+                cacheBytes,
+                sketchBytes,
+                sweepIntervalMs,
+                sketchHalveIntervalMs,
+                storePath,
+                fullSnapshotEvery,
+                0);
+    }
 
     public ShardConfig {
         if (cacheBytes < 0) {
@@ -39,6 +60,13 @@ public record ShardConfig(
                             + " and "
                             + FreshrankOptions.SKETCH_HALVE_INTERVAL.key()
                             + " must be positive");
+        }
+        if (writeBehindIdleMs < 0) {
+            throw new IllegalArgumentException(
+                    FreshrankOptions.WRITE_BEHIND_IDLE.key()
+                            + " must be >= 0, got "
+                            + writeBehindIdleMs
+                            + " ms");
         }
         if (fullSnapshotEvery < 1) {
             throw new IllegalArgumentException(

@@ -80,6 +80,7 @@ public record TrainConfig(
                         conf.get(FreshrankOptions.EXPIRY_SWEEP_INTERVAL).toMillis(),
                         conf.get(FreshrankOptions.SKETCH_HALVE_INTERVAL).toMillis(),
                         conf.getOptional(FreshrankOptions.STORE_PATH).orElse(null),
-                        conf.get(FreshrankOptions.FULL_SNAPSHOT_EVERY)));
+                        conf.get(FreshrankOptions.FULL_SNAPSHOT_EVERY),
+                        conf.get(FreshrankOptions.WRITE_BEHIND_IDLE).toMillis()));
     }
 }

@@ -274,6 +274,43 @@ class RowCacheTest {
     }
 
     @Test
+    void writeBehindWritesOnlyIdleDirtyEntriesAndResumesWhereItStopped() throws Exception {
+        RowCache cache = new RowCache(16, 2);
+        // ids 0..9 with last update = id; even ids dirty.
+        for (long id = 0; id < 10; id++) {
+            int s = cache.insert(id, NO_WRITES);
+            write(cache, s, id, id, id);
+            if (id % 2 == 0) {
+                cache.markDirty(s);
+            }
+        }
+        // Idle before 5: dirty ids 0, 2, 4. A budget of 3 slots sees ids 0..2 only.
+        RecordingSink first = new RecordingSink();
+        assertThat(cache.writeBehind(5, 3, first)).isEqualTo(2);
+        assertThat(first.ids).containsExactly(0L, 2L);
+        assertThat(first.entries.get(1)).isEqualTo(new Entry(new float[] {2, 3}, 2, 2));
+        // The next call resumes at slot 3 and wraps around: 4 is written, 0 and 2 are clean now.
+        RecordingSink second = new RecordingSink();
+        assertThat(cache.writeBehind(5, 100, second)).isEqualTo(1);
+        assertThat(second.ids).containsExactly(4L);
+        // Recently updated dirty entries (6, 8) stay dirty, cached and go to the next flush.
+        assertThat(cache.writeBehind(5, 100, NO_WRITES)).isZero();
+        assertThat(cache.size()).isEqualTo(10);
+        RecordingSink flush = new RecordingSink();
+        cache.flush(flush);
+        assertThat(flush.ids).containsExactlyInAnyOrder(6L, 8L);
+        // An entry updated again after its write-behind is dirty again.
+        int s = cache.find(2);
+        write(cache, s, 20, 3, 30);
+        cache.markDirty(s);
+        RecordingSink again = new RecordingSink();
+        cache.flush(again);
+        assertThat(again.ids).containsExactly(2L);
+        assertThat(again.entries.get(0)).isEqualTo(new Entry(new float[] {20, 21}, 3, 30));
+        assertThat(new RowCache(4, 1).writeBehind(Long.MAX_VALUE, 10, NO_WRITES)).isZero();
+    }
+
+    @Test
     void removeDropsWithoutWriteBackAndFreesTheSlot() throws Exception {
         RowCache cache = new RowCache(3, 1);
         int a = cache.insert(1L, NO_WRITES);
@@ -426,6 +463,8 @@ class RowCacheTest {
                 } else {
                     assertThat(truth).as(what).doesNotContainKey(id);
                 }
+            } else if (kind < 830) { // write-behind of entries idle for a while
+                cache.writeBehind(op - rnd.nextInt(200), 1 + rnd.nextInt(2 * capacity), sink);
             } else if (kind < 960) { // expiry
                 boolean cached = cache.contains(id);
                 assertThat(cache.remove(id)).as(what).isEqualTo(cached);
