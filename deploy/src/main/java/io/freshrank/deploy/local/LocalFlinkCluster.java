@@ -86,6 +86,9 @@ public final class LocalFlinkCluster implements AutoCloseable {
         // Most embedding-row reads that reach RocksDB are for ids it does not hold (ids seen for
         // the first time); a Bloom filter answers those without reading SST blocks.
         conf.setString("state.backend.rocksdb.use-bloom-filter", "true");
+        // Embedding rows are random-looking floats: Snappy gains nothing on them (SST bytes per
+        // row were the same) but costs flush and compaction CPU.
+        conf.setString("state.backend.rocksdb.compression.per.level", "NO_COMPRESSION");
         // The REST API serves metrics at most this old (default 10 s); the demo's progress line and
         // the benchmarks read them.
         conf.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofSeconds(1));
