@@ -54,7 +54,7 @@ record BenchOptions(
                     + " [--ids 1000000,10000000] [--examples 300000] [--timeout-s 180]"
                     + " [--checkpoint-ms 5000] [--batch-size 256] [--hidden 64,32]"
                     + " [--cache-size '256 mb'] [--full-every 10] [--slots 26] [--dim 16]"
-                    + " [--zipf 1.1] [--seed 7] [--warmup-examples 20000] [--out target/bench-train.md]";
+                    + " [--zipf 1.1] [--seed 7] [--warmup-examples 100000] [--out target/bench-train.md]";
 
     /** Where the embedding rows live. */
     enum Mode {
@@ -174,7 +174,7 @@ record BenchOptions(
                 positiveInt("dim", m.getOrDefault("dim", "16")),
                 zipf,
                 Long.parseLong(m.getOrDefault("seed", "7")),
-                nonNegativeInt("warmup-examples", m.getOrDefault("warmup-examples", "20000")),
+                nonNegativeInt("warmup-examples", m.getOrDefault("warmup-examples", "100000")),
                 Path.of(m.getOrDefault("out", "target/bench-train.md")));
     }
 
