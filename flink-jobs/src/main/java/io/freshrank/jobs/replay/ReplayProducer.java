@@ -269,24 +269,8 @@ public final class ReplayProducer implements AutoCloseable {
         }
 
         public ReplayProducer build() {
-            if ((bootstrapServers == null) == (producer == null)) {
-                throw new IllegalArgumentException(
-                        "replay producer needs exactly one of bootstrapServers (e.g."
-                                + " 127.0.0.1:9092) or producer; got "
-                                + (producer == null ? "neither" : "both"));
-            }
-            if (impressionsTopic == null || impressionsTopic.isBlank()) {
-                throw new IllegalArgumentException("replay producer needs impressionsTopic");
-            }
-            if (actionsTopic == null || actionsTopic.isBlank()) {
-                throw new IllegalArgumentException("replay producer needs actionsTopic");
-            }
-            if (impressionsTopic.equals(actionsTopic)) {
-                throw new IllegalArgumentException(
-                        "impressionsTopic and actionsTopic must differ; both are '"
-                                + actionsTopic
-                                + "'");
-            }
+            EventSender.checkTargets(
+                    "replay", bootstrapServers, producer, impressionsTopic, actionsTopic);
             if (Double.isNaN(speedup) || Double.isInfinite(speedup)) {
                 throw new IllegalArgumentException(
                         "speedup must be finite (<= 0 for unpaced); got " + speedup);

@@ -54,6 +54,40 @@ public final class EventSender {
     }
 
     /**
+     * Checks a producer builder's targets: exactly one of {@code bootstrapServers} and {@code
+     * producer}, and two distinct, non-blank topics.
+     *
+     * @param owner who builds, for the messages ("simulator", "replay")
+     * @throws IllegalArgumentException if not
+     */
+    public static void checkTargets(
+            String owner,
+            String bootstrapServers,
+            Object producer,
+            String impressionsTopic,
+            String actionsTopic) {
+        if ((bootstrapServers == null) == (producer == null)) {
+            throw new IllegalArgumentException(
+                    owner
+                            + " producer needs exactly one of bootstrapServers (e.g."
+                            + " 127.0.0.1:9092) or producer; got "
+                            + (producer == null ? "neither" : "both"));
+        }
+        if (impressionsTopic == null || impressionsTopic.isBlank()) {
+            throw new IllegalArgumentException(owner + " producer needs impressionsTopic");
+        }
+        if (actionsTopic == null || actionsTopic.isBlank()) {
+            throw new IllegalArgumentException(owner + " producer needs actionsTopic");
+        }
+        if (impressionsTopic.equals(actionsTopic)) {
+            throw new IllegalArgumentException(
+                    "impressionsTopic and actionsTopic must differ; both are '"
+                            + actionsTopic
+                            + "'");
+        }
+    }
+
+    /**
      * Encodes and sends one event. An exception of the producer's {@code send} is counted, logged
      * and rethrown: it ends the owner's run.
      */

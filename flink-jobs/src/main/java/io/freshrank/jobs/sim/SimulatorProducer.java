@@ -324,24 +324,8 @@ public final class SimulatorProducer implements AutoCloseable {
         }
 
         public SimulatorProducer build() {
-            if ((bootstrapServers == null) == (producer == null)) {
-                throw new IllegalArgumentException(
-                        "simulator producer needs exactly one of bootstrapServers (e.g."
-                                + " 127.0.0.1:9092) or producer; got "
-                                + (producer == null ? "neither" : "both"));
-            }
-            if (impressionsTopic == null || impressionsTopic.isBlank()) {
-                throw new IllegalArgumentException("simulator producer needs impressionsTopic");
-            }
-            if (actionsTopic == null || actionsTopic.isBlank()) {
-                throw new IllegalArgumentException("simulator producer needs actionsTopic");
-            }
-            if (impressionsTopic.equals(actionsTopic)) {
-                throw new IllegalArgumentException(
-                        "impressionsTopic and actionsTopic must differ; both are '"
-                                + actionsTopic
-                                + "'");
-            }
+            EventSender.checkTargets(
+                    "simulator", bootstrapServers, producer, impressionsTopic, actionsTopic);
             Objects.requireNonNull(simulatorConfig, "simulatorConfig");
             if (Double.isNaN(speedup) || Double.isInfinite(speedup)) {
                 throw new IllegalArgumentException(
