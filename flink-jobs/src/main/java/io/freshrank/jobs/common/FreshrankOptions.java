@@ -289,6 +289,15 @@ public final class FreshrankOptions {
                                     + " checkpoint barrier, which pauses the shard, has fewer rows to write."
                                     + " 0 writes changed rows only at the barrier.");
 
+    public static final ConfigOption<GradientPrecision> GRADIENT_PRECISION =
+            key("freshrank.train.gradient-precision")
+                    .enumType(GradientPrecision.class)
+                    .defaultValue(GradientPrecision.BF16)
+                    .withDescription(
+                            "How trainers write row gradients to the gradients topic: BF16 (2 bytes"
+                                    + " per value, rounded to nearest even, relative error at most 2^-8)"
+                                    + " or FP32 (exact, nearly twice the bytes). Readers accept both.");
+
     public static final ConfigOption<MemorySize> SKETCH_BYTES =
             key("freshrank.train.embedding.admission-sketch-size")
                     .memoryType()

@@ -2,6 +2,7 @@ package io.freshrank.jobs.train;
 
 import io.freshrank.features.FeatureSpec;
 import io.freshrank.jobs.common.FreshrankOptions;
+import io.freshrank.jobs.common.GradientPrecision;
 import io.freshrank.model.ModelConfig;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -14,8 +15,10 @@ import org.apache.flink.configuration.Configuration;
  * @param model DeepFM shape and dense hyper-parameters
  * @param batchSize examples per micro-batch
  * @param batchTimeoutMs a partial batch is trained after this long
- * @param syncBatches batches between dense-delta publications (several trainer subtasks) * @param
- *     trainerParallelism parallelism of the trainer (0 = the job's); shards always run at the job's
+ * @param syncBatches batches between dense-delta publications (several trainer subtasks)
+ * @param trainerParallelism parallelism of the trainer (0 = the job's); shards always run at the
+ *     job's
+ * @param gradientPrecision how row gradients are written to the gradients topic
  * @param shard embedding shard settings (cache, admission sketch, expiry, snapshot store and
  *     cadence)
  */
@@ -26,6 +29,7 @@ public record TrainConfig(
         long batchTimeoutMs,
         int syncBatches,
         int trainerParallelism,
+        GradientPrecision gradientPrecision,
         ShardConfig shard) {
 
     public TrainConfig {
@@ -74,6 +78,7 @@ public record TrainConfig(
                 conf.get(FreshrankOptions.BATCH_TIMEOUT).toMillis(),
                 conf.get(FreshrankOptions.DENSE_SYNC_BATCHES),
                 conf.get(FreshrankOptions.TRAINER_PARALLELISM),
+                conf.get(FreshrankOptions.GRADIENT_PRECISION),
                 new ShardConfig(
                         conf.get(FreshrankOptions.CACHE_BYTES).getBytes(),
                         conf.get(FreshrankOptions.SKETCH_BYTES).getBytes(),

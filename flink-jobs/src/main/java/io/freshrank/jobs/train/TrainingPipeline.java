@@ -2,6 +2,7 @@ package io.freshrank.jobs.train;
 
 import io.freshrank.jobs.common.BytesRecord;
 import io.freshrank.jobs.common.DeadLetters;
+import io.freshrank.jobs.common.GradientPrecision;
 import io.freshrank.jobs.common.OperatorIds;
 import io.freshrank.jobs.common.RawRecord;
 import io.freshrank.jobs.ingest.DecodeEventsFunction;
@@ -151,7 +152,7 @@ public final class TrainingPipeline {
                                         : parallelism);
 
         DataStream<BytesRecord> gradientRecords =
-                trained.map(new EncodeGradient())
+                trained.map(new EncodeGradient(config.gradientPrecision()))
                         .returns(TypeInformation.of(BytesRecord.class))
                         .name("encode gradients");
         DataStream<BytesRecord> deadLetters =
@@ -297,10 +298,15 @@ public final class TrainingPipeline {
 
     static final class EncodeGradient implements MapFunction<GradientUpdate, BytesRecord> {
         private static final long serialVersionUID = 1L;
+        private final GradientPrecision precision;
+
+        EncodeGradient(GradientPrecision precision) {
+            this.precision = precision;
+        }
 
         @Override
         public BytesRecord map(GradientUpdate g) {
-            return new BytesRecord(null, GradientCodec.encode(g));
+            return new BytesRecord(null, GradientCodec.encode(g, precision));
         }
     }
 

@@ -2,8 +2,10 @@ package io.freshrank.jobs.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.freshrank.jobs.common.GradientPrecision;
 import io.freshrank.schema.DecodeResult;
 import io.freshrank.schema.InvalidReason;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
@@ -18,8 +20,9 @@ class GradientCodecTest {
     }
 
     @Test
-    void roundTrips() {
-        DecodeResult<GradientUpdate> d = GradientCodec.decode(GradientCodec.encode(sample()));
+    void roundTripsExactlyInFp32() {
+        DecodeResult<GradientUpdate> d =
+                GradientCodec.decode(GradientCodec.encode(sample(), GradientPrecision.FP32));
         assertThat(d.isValid()).isTrue();
         GradientUpdate g = d.value();
         assertThat(g.batchId).isEqualTo(42L);
@@ -30,8 +33,44 @@ class GradientCodecTest {
     }
 
     @Test
+    void bf16HalvesTheValuesAndRoundsEachToItsNearestBFloat16() {
+        GradientUpdate in = sample();
+        in.grads = new float[] {0.5f, -1f, 1.00390625f, 1.01171875f, 3.3333333f, -1e-30f};
+        byte[] fp32 = GradientCodec.encode(in, GradientPrecision.FP32);
+        byte[] bf16 = GradientCodec.encode(in, GradientPrecision.BF16);
+        assertThat(fp32.length - bf16.length).isEqualTo(2 * in.grads.length);
+        GradientUpdate g = GradientCodec.decode(bf16).value();
+        assertThat(g.ids).containsExactly(7L, -9L);
+        assertThat(g.rowWidth).isEqualTo(3);
+        for (int i = 0; i < in.grads.length; i++) {
+            assertThat(g.grads[i]).isEqualTo(BFloat16.toFloat(BFloat16.fromFloat(in.grads[i])));
+            assertThat(Math.abs(g.grads[i] - in.grads[i]))
+                    .isLessThanOrEqualTo(Math.abs(in.grads[i]) * 0x1p-8f);
+        }
+        // Ties go to the even neighbour: 1 + 2^-8 is halfway between 1 and 1 + 2^-7.
+        assertThat(g.grads[2]).isEqualTo(1f);
+        assertThat(g.grads[3]).isEqualTo(1.015625f);
+    }
+
+    @Test
+    void readsVersionOneRecordsOfAnEarlierRun() {
+        GradientUpdate in = sample();
+        ByteBuffer v1 = ByteBuffer.allocate(24 + 2 * 8 + in.grads.length * 4);
+        v1.put(new byte[] {'F', 'R', 'G', 1});
+        v1.putLong(in.batchId).putInt(in.producer).putInt(in.rowWidth).putInt(2);
+        v1.putLong(7L).putLong(-9L);
+        for (float v : in.grads) {
+            v1.putFloat(v);
+        }
+        GradientUpdate g = GradientCodec.decode(v1.array()).value();
+        assertThat(g.batchId).isEqualTo(42L);
+        assertThat(g.ids).containsExactly(7L, -9L);
+        assertThat(g.grads).containsExactly(in.grads);
+    }
+
+    @Test
     void rejectsMalformedInputWithAReason() {
-        byte[] ok = GradientCodec.encode(sample());
+        byte[] ok = GradientCodec.encode(sample(), GradientPrecision.BF16);
         assertThat(GradientCodec.decode(new byte[0]).reason()).isEqualTo(InvalidReason.UNDECODABLE);
         assertThat(GradientCodec.decode(Arrays.copyOf(ok, ok.length - 1)).reason())
                 .isEqualTo(InvalidReason.UNDECODABLE);
@@ -42,7 +81,10 @@ class GradientCodecTest {
         future[3] = 9;
         DecodeResult<GradientUpdate> d = GradientCodec.decode(future);
         assertThat(d.reason()).isEqualTo(InvalidReason.UNKNOWN_SCHEMA);
-        assertThat(d.detail()).contains("version 9").contains("supports 1");
+        assertThat(d.detail()).contains("version 9").contains("supports 1 and 2");
+        byte[] badPrecision = ok.clone();
+        badPrecision[4] = 7;
+        assertThat(GradientCodec.decode(badPrecision).detail()).contains("precision code 7");
     }
 
     @Test
