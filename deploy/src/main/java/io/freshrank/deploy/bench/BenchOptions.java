@@ -16,6 +16,9 @@ import org.apache.flink.configuration.MemorySize;
  * @param modes state layouts to run ({@code --modes heap,rocksdb-cache,rocksdb})
  * @param ids universes of distinct feature ids ({@code --ids 1000000,10000000})
  * @param examples examples per run ({@code --examples})
+ * @param noCacheExamples examples per run of the {@code rocksdb} mode, at most {@code examples}
+ *     ({@code --no-cache-examples}): without the cache a run is 4-5x slower, and its rate is steady
+ *     well within the default
  * @param timeoutSeconds training time limit per run ({@code --timeout-s})
  * @param checkpointMs checkpoint (and snapshot) interval ({@code --checkpoint-ms})
  * @param batchSize training micro-batch ({@code --batch-size})
@@ -36,6 +39,7 @@ record BenchOptions(
         List<Mode> modes,
         List<Long> ids,
         int examples,
+        int noCacheExamples,
         int timeoutSeconds,
         long checkpointMs,
         int batchSize,
@@ -51,10 +55,11 @@ record BenchOptions(
 
     static final String USAGE =
             "usage: bench-train [--parallelism 1,2] [--modes heap,rocksdb-cache,rocksdb]"
-                    + " [--ids 1000000,10000000] [--examples 300000] [--timeout-s 180]"
+                    + " [--ids 1000000,10000000] [--examples 1000000]"
+                    + " [--no-cache-examples 300000] [--timeout-s 300]"
                     + " [--checkpoint-ms 5000] [--batch-size 256] [--hidden 64,32]"
                     + " [--cache-size '256 mb'] [--full-every 10] [--slots 26] [--dim 16]"
-                    + " [--zipf 1.1] [--seed 7] [--warmup-examples 100000] [--out target/bench-train.md]";
+                    + " [--zipf 1.1] [--seed 7] [--warmup-examples 1500000] [--out target/bench-train.md]";
 
     /** Where the embedding rows live. */
     enum Mode {
@@ -103,6 +108,7 @@ record BenchOptions(
                         "modes",
                         "ids",
                         "examples",
+                        "no-cache-examples",
                         "timeout-s",
                         "checkpoint-ms",
                         "batch-size",
@@ -159,12 +165,18 @@ record BenchOptions(
                     "--cache-size must be a size such as '256 mb', got " + m.get("cache-size"), e);
         }
         String hidden = m.getOrDefault("hidden", "64,32");
+        int examples = positiveInt("examples", m.getOrDefault("examples", "1000000"));
         return new BenchOptions(
                 List.copyOf(parallelisms),
                 List.copyOf(modes),
                 List.copyOf(ids),
-                positiveInt("examples", m.getOrDefault("examples", "300000")),
-                positiveInt("timeout-s", m.getOrDefault("timeout-s", "180")),
+                examples,
+                Math.min(
+                        examples,
+                        positiveInt(
+                                "no-cache-examples",
+                                m.getOrDefault("no-cache-examples", "300000"))),
+                positiveInt("timeout-s", m.getOrDefault("timeout-s", "300")),
                 positiveInt("checkpoint-ms", m.getOrDefault("checkpoint-ms", "5000")),
                 positiveInt("batch-size", m.getOrDefault("batch-size", "256")),
                 hidden,
@@ -174,7 +186,7 @@ record BenchOptions(
                 positiveInt("dim", m.getOrDefault("dim", "16")),
                 zipf,
                 Long.parseLong(m.getOrDefault("seed", "7")),
-                nonNegativeInt("warmup-examples", m.getOrDefault("warmup-examples", "100000")),
+                nonNegativeInt("warmup-examples", m.getOrDefault("warmup-examples", "1500000")),
                 Path.of(m.getOrDefault("out", "target/bench-train.md")));
     }
 
@@ -188,13 +200,14 @@ record BenchOptions(
         return String.format(
                 Locale.ROOT,
                 "./freshrank bench-train --parallelism %s --modes %s --ids %s --examples %d"
-                        + " --timeout-s %d --checkpoint-ms %d --batch-size %d --hidden %s"
+                        + " --no-cache-examples %d --timeout-s %d --checkpoint-ms %d --batch-size %d --hidden %s"
                         + " --cache-size '%s' --full-every %d --slots %d --dim %d --zipf %s"
                         + " --seed %d --warmup-examples %d --out %s",
                 join(parallelisms),
                 String.join(",", modes.stream().map(x -> x.label).toList()),
                 join(ids),
                 examples,
+                noCacheExamples,
                 timeoutSeconds,
                 checkpointMs,
                 batchSize,
