@@ -378,12 +378,17 @@ public final class TrainBenchmark {
                         r.drainSeconds()));
         FlinkRestProbe.Agg reads = r.shardMetrics().get("rowStoreReads");
         FlinkRestProbe.Agg writes = r.shardMetrics().get("rowStoreWrites");
+        FlinkRestProbe.Agg skipped = r.shardMetrics().get("rowStoreReadsSkipped");
+        FlinkRestProbe.Agg filter = r.shardMetrics().get("storedIdFilterBytes");
         if (reads != null && writes != null) {
             n.add(
                     String.format(
                             Locale.ROOT,
-                            "%,.0f state reads, %,.0f state writes",
+                            "%,.0f state reads (%,.0f more skipped by the stored-id filter, %s),"
+                                    + " %,.0f state writes",
                             reads.sum(),
+                            skipped == null ? 0 : skipped.sum(),
+                            filter == null ? "n/a" : mib(filter.sum()),
                             writes.sum()));
         }
         FlinkRestProbe.Agg lookups = r.shardMetrics().get("rowLookups");

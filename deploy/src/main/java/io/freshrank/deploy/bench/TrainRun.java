@@ -46,6 +46,8 @@ final class TrainRun {
                     "cacheHitRate",
                     "rowStoreReads",
                     "rowStoreWrites",
+                    "rowStoreReadsSkipped",
+                    "storedIdFilterBytes",
                     "cacheRows",
                     "cacheEvictions",
                     "rowsAdmitted",

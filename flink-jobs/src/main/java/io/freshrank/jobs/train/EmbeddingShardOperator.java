@@ -74,6 +74,7 @@ public class EmbeddingShardOperator extends AbstractStreamOperator<TrainerInput>
     private transient ValueState<EmbeddingRow> rows;
     private transient ListState<byte[]> sketchState;
     private transient CountMinSketch restoredSketch;
+    private transient boolean restored;
     private transient ShardTable table;
     private transient int rowWidth;
     private transient LongHashSet touched;
@@ -105,7 +106,8 @@ public class EmbeddingShardOperator extends AbstractStreamOperator<TrainerInput>
                                 new ListStateDescriptor<>(
                                         SKETCH_STATE,
                                         PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
-        if (context.isRestored()) {
+        restored = context.isRestored();
+        if (restored) {
             for (byte[] bytes : sketchState.get()) {
                 CountMinSketch s = CountMinSketch.fromBytes(bytes);
                 if (restoredSketch == null) {
@@ -138,6 +140,18 @@ public class EmbeddingShardOperator extends AbstractStreamOperator<TrainerInput>
                         : null;
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         table = new ShardTable(spec, new KeyedRowStore(), cache, sketch);
+        if (restored) {
+            // The stored-id filter is not checkpointed: rebuild it from the restored keys.
+            long t0 = System.nanoTime();
+            ShardTable.LongList keys = storedKeys();
+            table.rebuildStoredIds(keys);
+            LOG.info(
+                    "shard {}: {} stored rows restored; stored-id filter rebuilt ({} KiB) in {} ms",
+                    subtask,
+                    keys.size(),
+                    table.storedIds().bytes() / 1024,
+                    (System.nanoTime() - t0) / 1_000_000);
+        }
         touched = new LongHashSet(1 << 16);
         removed = new LongHashSet();
         // Changes are tracked only for incremental snapshots (the sets are cleared when staged).
@@ -168,6 +182,8 @@ public class EmbeddingShardOperator extends AbstractStreamOperator<TrainerInput>
         metrics.gauge("rowsAdmitted", () -> table.admitted());
         metrics.gauge("rowsExpired", () -> table.expired());
         metrics.gauge("admissionSketchBytes", () -> table.sketch().bytes());
+        metrics.gauge("storedIdFilterBytes", () -> table.storedIds().bytes());
+        metrics.gauge("rowStoreReadsSkipped", () -> table.storeReadsSkipped());
         if (cache != null) {
             metrics.gauge("cacheHitRate", () -> table.cache().hitRate());
             metrics.gauge("cacheRows", () -> (long) table.cache().size());
@@ -221,18 +237,29 @@ public class EmbeddingShardOperator extends AbstractStreamOperator<TrainerInput>
         getProcessingTimeService().registerTimer(now + config.sweepIntervalMs(), this::sweep);
     }
 
-    /** Expires idle rows (cache first, then the store) and ages the sketch when due. */
-    private void sweep(long now) throws Exception {
-        long fromCache = table.expireCached(now).length;
+    /** The ids of every row in this shard's keyed state. */
+    private ShardTable.LongList storedKeys() throws Exception {
         ShardTable.LongList keys = new ShardTable.LongList();
         try (Stream<Long> stream =
                 this.<Long>getKeyedStateBackend().getKeys(ROW_STATE, VoidNamespace.INSTANCE)) {
             stream.forEach(keys::add);
         }
+        return keys;
+    }
+
+    /**
+     * Expires idle rows (cache first, then the store), rebuilds the stored-id filter from the
+     * remaining keys, and ages the sketch when due.
+     */
+    private void sweep(long now) throws Exception {
+        long fromCache = table.expireCached(now).length;
+        ShardTable.LongList keys = storedKeys();
+        ShardTable.LongList kept = new ShardTable.LongList();
         long fromStore = 0;
         for (int i = 0; i < keys.size(); i++) {
             long id = keys.get(i);
             if (table.isCached(id)) {
+                kept.add(id);
                 continue;
             }
             setCurrentKey(id);
@@ -240,8 +267,11 @@ public class EmbeddingShardOperator extends AbstractStreamOperator<TrainerInput>
             if (row != null && table.isExpired(id, row, now)) {
                 table.expireStored(id);
                 fromStore++;
+            } else {
+                kept.add(id);
             }
         }
+        table.rebuildStoredIds(kept);
         if (fromCache + fromStore > 0) {
             LOG.info(
                     "expired {} idle rows ({} cached, {} stored)",

@@ -25,6 +25,10 @@ import io.freshrank.model.RowOptimizers;
  *   <li><b>Guardrails.</b> A gradient with a non-finite value is dropped and counted; a row
  *       gradient's L2 norm is clipped to the slot's {@code clipNorm}.
  *   <li><b>Expiry.</b> A row not updated for longer than its slot's {@code idleExpiry} is removed.
+ *   <li><b>Stored ids.</b> A {@link StoredIdFilter} holds every id written to the store; a miss in
+ *       it skips the store read. Ids seen for the first time and ids below their admission
+ *       threshold then cost no store access. Whoever opens the table over a non-empty store (a
+ *       restore) must {@link #rebuildStoredIds} from the store's keys first.
  * </ul>
  *
  * Not thread-safe: one per shard subtask, used from the task thread.
@@ -47,8 +51,10 @@ public final class ShardTable {
     private final int[] stateWidths = new int[FeatureHasher.MAX_SLOT_ID + 1];
     private final int entryWidth;
     private final float[] scratchGrad;
+    private StoredIdFilter storedIds = StoredIdFilter.withCapacity(1 << 20);
 
     private long admitted;
+    private long storeReadsSkipped;
     private long expired;
     private ChangeListener listener = (id, removed) -> {};
 
@@ -144,7 +150,7 @@ public final class ShardTable {
                 return true;
             }
         } else {
-            EmbeddingRow row = store.get(id);
+            EmbeddingRow row = stored(id);
             if (row != null) {
                 System.arraycopy(row.vector, 0, out, off, rowWidth);
                 return true;
@@ -167,7 +173,7 @@ public final class ShardTable {
             cache.setLastUpdate(c, nowMs);
             cache.markDirty(c);
         } else {
-            store.put(id, new EmbeddingRow(vector, state, 0, nowMs));
+            put(id, new EmbeddingRow(vector, state, 0, nowMs));
             listener.changed(id, false);
         }
         System.arraycopy(vector, 0, out, off, rowWidth);
@@ -235,7 +241,7 @@ public final class ShardTable {
             cache.markDirty(c);
             return clipped ? GradientOutcome.CLIPPED : GradientOutcome.APPLIED;
         } else {
-            EmbeddingRow row = store.get(id);
+            EmbeddingRow row = stored(id);
             if (row == null) {
                 return GradientOutcome.NO_ROW;
             }
@@ -257,7 +263,7 @@ public final class ShardTable {
         if (c >= 0) {
             return c;
         }
-        EmbeddingRow row = store.get(id);
+        EmbeddingRow row = stored(id);
         if (row == null) {
             return -1;
         }
@@ -279,7 +285,35 @@ public final class ShardTable {
         float[] state = new float[stateWidths[slot.id()]];
         System.arraycopy(data, offset, vector, 0, rowWidth);
         System.arraycopy(data, offset + rowWidth, state, 0, state.length);
-        store.put(id, new EmbeddingRow(vector, state, count, lastUpdate));
+        put(id, new EmbeddingRow(vector, state, count, lastUpdate));
+    }
+
+    /** The stored entry of {@code id}, or null; no store read if the id was never written. */
+    private EmbeddingRow stored(long id) throws Exception {
+        if (!storedIds.mightContain(id)) {
+            storeReadsSkipped++;
+            return null;
+        }
+        return store.get(id);
+    }
+
+    /** Writes an entry to the store, recording its id as stored first. */
+    private void put(long id, EmbeddingRow row) throws Exception {
+        storedIds.add(id);
+        store.put(id, row);
+    }
+
+    /**
+     * Replaces the stored-id filter with one holding exactly {@code ids}: every id the store has an
+     * entry for. Call it before the first access when the store is not empty (a restore), and
+     * whenever all stored ids are at hand (the expiry sweep), to drop removed ids.
+     */
+    public void rebuildStoredIds(LongList ids) {
+        StoredIdFilter f = StoredIdFilter.withCapacity(Math.max(2L * ids.size(), 1 << 20));
+        for (int i = 0; i < ids.size(); i++) {
+            f.add(ids.get(i));
+        }
+        storedIds = f;
     }
 
     /** A changed entry leaves the cache: written back, and reported (see ChangeListener). */
@@ -387,7 +421,7 @@ public final class ShardTable {
                 return true;
             }
         }
-        EmbeddingRow row = store.get(id);
+        EmbeddingRow row = stored(id);
         if (row == null) {
             return false;
         }
@@ -419,6 +453,16 @@ public final class ShardTable {
 
     public long expired() {
         return expired;
+    }
+
+    /** Store reads skipped because the id was never written to the store. */
+    public long storeReadsSkipped() {
+        return storeReadsSkipped;
+    }
+
+    /** The filter of ids written to the store. */
+    public StoredIdFilter storedIds() {
+        return storedIds;
     }
 
     private SlotSpec slot(long id) {

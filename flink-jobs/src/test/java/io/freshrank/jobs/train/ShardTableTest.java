@@ -648,6 +648,61 @@ class ShardTableTest {
     }
 
     // ---------------------------------------------------------------------------------------------
+    // Stored-id filter
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void idsNeverWrittenCostNoStoreReadAndWrittenOnesAreStillRead(Mode mode) throws Exception {
+        Fixture f = Fixture.of(mode);
+        long now = 1_000L;
+        float[] out = new float[ROW_WIDTH];
+        // Below the admission threshold: every occurrence used to read the store.
+        long rare = id(RARE_SLOT, "below-threshold");
+        for (int i = 0; i < 2; i++) {
+            assertThat(f.table.lookup(rare, 1, now, out, 0)).isFalse();
+        }
+        long fresh = id(ADAGRAD_SLOT, "fresh");
+        assertThat(f.table.lookup(fresh, 1, now, out, 0)).isTrue();
+        assertThat(f.store.gets()).as("store reads for never-written ids").isZero();
+        assertThat(f.table.storeReadsSkipped()).isEqualTo(3);
+
+        // Once written (at admission without a cache, on eviction with one), it is read back.
+        f.churn(now);
+        f.table.flush();
+        float[] grad = new float[ROW_WIDTH];
+        Arrays.fill(grad, 0.5f);
+        assertThat(f.table.applyGradient(fresh, grad, 0, now + 1))
+                .isEqualTo(ShardTable.GradientOutcome.APPLIED);
+        assertThat(f.store.gets()).as("store reads of the written id").isPositive();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void aTableOverAFilledStoreFindsItsRowsAfterRebuildingTheStoredIds(Mode mode) throws Exception {
+        Fixture a = Fixture.of(Mode.NO_CACHE);
+        long now = 1_000L;
+        float[] out = new float[ROW_WIDTH];
+        List<Long> ids = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            long id = id(ADAGRAD_SLOT, "restored-" + i);
+            assertThat(a.table.lookup(id, 1, now, out, 0)).isTrue();
+            ids.add(id);
+        }
+        // A second table over a copy of the store, as after a restore.
+        Fixture b = Fixture.of(mode);
+        a.store.snapshot().forEach(b.store::put);
+        ShardTable.LongList keys = new ShardTable.LongList();
+        b.store.ids().forEach(keys::add);
+        b.table.rebuildStoredIds(keys);
+        for (long id : ids) {
+            assertThat(b.table.lookup(id, 0, now, out, 0)).as("restored row of %s", id).isTrue();
+            assertThat(out).as("row of %s", id).containsExactly(a.store.peek(id).vector);
+        }
+        assertThat(b.table.admitted()).as("rows admitted again").isZero();
+        assertThat(b.table.storedIds().bytes()).isPositive();
+    }
+
+    // ---------------------------------------------------------------------------------------------
     // Expiry
 
     @ParameterizedTest
