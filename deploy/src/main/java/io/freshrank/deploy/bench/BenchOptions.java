@@ -26,6 +26,8 @@ import org.apache.flink.configuration.MemorySize;
  * @param cacheSize row cache per shard in the {@code rocksdb-cache} mode, a Flink memory size
  *     ({@code --cache-size})
  * @param fullSnapshotEvery a FULL snapshot every this many checkpoints ({@code --full-every})
+ * @param writeBehindIdleMs cached rows idle this long are written to keyed state between
+ *     checkpoints, 0 only at the barrier ({@code --write-behind-idle-ms})
  * @param slots categorical slots ({@code --slots})
  * @param dim embedding dim of every slot ({@code --dim})
  * @param zipfExponent Zipf exponent of every slot's values ({@code --zipf})
@@ -46,6 +48,7 @@ record BenchOptions(
         String hidden,
         String cacheSize,
         int fullSnapshotEvery,
+        int writeBehindIdleMs,
         int slots,
         int dim,
         double zipfExponent,
@@ -58,7 +61,8 @@ record BenchOptions(
                     + " [--ids 1000000,10000000] [--examples 1000000]"
                     + " [--no-cache-examples 300000] [--timeout-s 300]"
                     + " [--checkpoint-ms 5000] [--batch-size 256] [--hidden 64,32]"
-                    + " [--cache-size '256 mb'] [--full-every 10] [--slots 26] [--dim 16]"
+                    + " [--cache-size '256 mb'] [--full-every 10] [--write-behind-idle-ms 1000]"
+                    + " [--slots 26] [--dim 16]"
                     + " [--zipf 1.1] [--seed 7] [--warmup-examples 1500000] [--out target/bench-train.md]";
 
     /** Where the embedding rows live. */
@@ -115,6 +119,7 @@ record BenchOptions(
                         "hidden",
                         "cache-size",
                         "full-every",
+                        "write-behind-idle-ms",
                         "slots",
                         "dim",
                         "zipf",
@@ -182,6 +187,8 @@ record BenchOptions(
                 hidden,
                 cache,
                 positiveInt("full-every", m.getOrDefault("full-every", "10")),
+                nonNegativeInt(
+                        "write-behind-idle-ms", m.getOrDefault("write-behind-idle-ms", "1000")),
                 slots,
                 positiveInt("dim", m.getOrDefault("dim", "16")),
                 zipf,
@@ -201,7 +208,8 @@ record BenchOptions(
                 Locale.ROOT,
                 "./freshrank bench-train --parallelism %s --modes %s --ids %s --examples %d"
                         + " --no-cache-examples %d --timeout-s %d --checkpoint-ms %d --batch-size %d --hidden %s"
-                        + " --cache-size '%s' --full-every %d --slots %d --dim %d --zipf %s"
+                        + " --cache-size '%s' --full-every %d --write-behind-idle-ms %d --slots %d"
+                        + " --dim %d --zipf %s"
                         + " --seed %d --warmup-examples %d --out %s",
                 join(parallelisms),
                 String.join(",", modes.stream().map(x -> x.label).toList()),
@@ -214,6 +222,7 @@ record BenchOptions(
                 hidden,
                 cacheSize,
                 fullSnapshotEvery,
+                writeBehindIdleMs,
                 slots,
                 dim,
                 zipfExponent,

@@ -320,6 +320,7 @@ final class TrainRun {
         job.put(
                 FreshrankOptions.FULL_SNAPSHOT_EVERY.key(),
                 Integer.toString(o.fullSnapshotEvery()));
+        job.put(FreshrankOptions.WRITE_BEHIND_IDLE.key(), o.writeBehindIdleMs() + " ms");
         return job;
     }
 
