@@ -254,24 +254,23 @@ public class EmbeddingShardOperator extends AbstractStreamOperator<TrainerInput>
     private void sweep(long now) throws Exception {
         long fromCache = table.expireCached(now).length;
         ShardTable.LongList keys = storedKeys();
-        ShardTable.LongList kept = new ShardTable.LongList();
-        long fromStore = 0;
+        // The ids that keep their row are compacted to the front of keys, for the filter rebuild.
+        int kept = 0;
         for (int i = 0; i < keys.size(); i++) {
             long id = keys.get(i);
-            if (table.isCached(id)) {
-                kept.add(id);
-                continue;
+            if (!table.isCached(id)) {
+                setCurrentKey(id);
+                EmbeddingRow row = rows.value();
+                if (row != null && table.isExpired(id, row, now)) {
+                    table.expireStored(id);
+                    continue;
+                }
             }
-            setCurrentKey(id);
-            EmbeddingRow row = rows.value();
-            if (row != null && table.isExpired(id, row, now)) {
-                table.expireStored(id);
-                fromStore++;
-            } else {
-                kept.add(id);
-            }
+            keys.set(kept++, id);
         }
-        table.rebuildStoredIds(kept);
+        long fromStore = keys.size() - kept;
+        keys.truncate(kept);
+        table.rebuildStoredIds(keys);
         if (fromCache + fromStore > 0) {
             LOG.info(
                     "expired {} idle rows ({} cached, {} stored)",

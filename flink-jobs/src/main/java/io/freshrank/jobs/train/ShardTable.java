@@ -42,6 +42,9 @@ public final class ShardTable {
         NON_FINITE
     }
 
+    /** Ids the stored-id filter's first stage holds at full precision, at least. */
+    private static final long MIN_STORED_IDS = 1 << 20;
+
     private final RowStore store;
     private final RowCache cache;
     private final CountMinSketch sketch;
@@ -51,7 +54,7 @@ public final class ShardTable {
     private final int[] stateWidths = new int[FeatureHasher.MAX_SLOT_ID + 1];
     private final int entryWidth;
     private final float[] scratchGrad;
-    private StoredIdFilter storedIds = StoredIdFilter.withCapacity(1 << 20);
+    private StoredIdFilter storedIds = StoredIdFilter.withCapacity(MIN_STORED_IDS);
 
     private long admitted;
     private long storeReadsSkipped;
@@ -309,7 +312,7 @@ public final class ShardTable {
      * whenever all stored ids are at hand (the expiry sweep), to drop removed ids.
      */
     public void rebuildStoredIds(LongList ids) {
-        StoredIdFilter f = StoredIdFilter.withCapacity(Math.max(2L * ids.size(), 1 << 20));
+        StoredIdFilter f = StoredIdFilter.withCapacity(Math.max(2L * ids.size(), MIN_STORED_IDS));
         for (int i = 0; i < ids.size(); i++) {
             f.add(ids.get(i));
         }
@@ -483,6 +486,18 @@ public final class ShardTable {
 
         long get(int i) {
             return a[i];
+        }
+
+        void set(int i, long v) {
+            a[i] = v;
+        }
+
+        /** Keeps the first {@code n} elements. */
+        void truncate(int n) {
+            if (n < 0 || n > this.n) {
+                throw new IndexOutOfBoundsException("truncate to " + n + " of " + this.n);
+            }
+            this.n = n;
         }
 
         int size() {
